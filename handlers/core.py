@@ -1,0 +1,165 @@
+"""The core's front door: every adapter, the console and the scheduler come in here.
+
+``Core.handle`` parses command text and runs the matching use case in one
+transaction; ``Core.execute`` runs any use case function the same way (chat
+kudos from an emoji, a reaction taken back). Either way the person gets one
+private or public ``Reply``, others get their notices after the commit, and a
+delivery seen before is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from handlers import grammar
+from handlers.context import Context, CoreSettings, Refusal
+from handlers.ports import Clock, Notifier
+from handlers.routes import ROUTES
+from handlers.types import CommunityRef, Message, Notice, Outcome, Reply, private
+from storage import deliveries, members
+from storage.models import Member
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("guild.core")
+
+UseCase = Callable[[Context], Awaitable[Reply | Outcome]]
+TOKEN = re.compile(r"<@([^<>|\s]+)>")
+RETRIES = 3
+SORRY = "Sorry — something went wrong on my side and nothing was saved. Please try again in a moment."
+
+
+class Core:
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], UnitOfWork],
+        notifier: Notifier,
+        clock: Clock,
+        settings: CoreSettings | None = None,
+    ) -> None:
+        self.uow = uow
+        self.notifier = notifier
+        self.clock = clock
+        self.settings = settings or CoreSettings()
+        self.on_settings_changed: list[Callable[[CommunityRef], Awaitable[None]]] = []
+
+    async def handle(self, message: Message) -> Reply | None:
+        """Run the command in ``message.text``; None means a duplicate delivery, already handled."""
+        try:
+            command = grammar.parse(message.text)
+        except grammar.UsageError as error:
+            log.info("usage", extra={"community": message.community.external_id, "person": message.author.user_id,
+                                     "command": message.text.split(" ", 1)[0][:40]})
+            return usage_reply(error.message, error.usage)
+        route = ROUTES.get(type(command))
+        if route is None:
+            return private("That command isn't available here yet.")
+        name = type(command).__name__
+        return await self.execute(message, lambda ctx: route(ctx, command), name=name)
+
+    async def execute(self, message: Message, use_case: UseCase, *, name: str = "use_case") -> Reply | None:
+        """Run ``use_case`` as ``message.author`` in one transaction, retrying lost races."""
+        for attempt in range(1, RETRIES + 1):
+            try:
+                result = await self._attempt(message, use_case)
+            except Refusal as refusal:
+                self._log(message, name, "refused")
+                return usage_reply(refusal.text, refusal.usage)
+            except DBAPIError as error:
+                if attempt < RETRIES and _transient(error):
+                    continue
+                log.exception("use case failed", extra=self._fields(message, name))
+                return private(SORRY)
+            except Exception:
+                log.exception("use case failed", extra=self._fields(message, name))
+                return private(SORRY)
+            if result is None:
+                self._log(message, name, "duplicate")
+                return None
+            reply, notices, settings_changed = result
+            self._log(message, name, "ok")
+            await self.send(notices)
+            if settings_changed:
+                for listener in self.on_settings_changed:
+                    await listener(message.community)
+            return reply
+        return private(SORRY)
+
+    async def send(self, notices: Iterable[Notice]) -> None:
+        """Deliver notices one by one; one person's failed DM never stops the others."""
+        for notice in notices:
+            try:
+                await self.notifier.tell(notice.to, notice.reply)
+            except Exception:
+                log.exception("notice failed", extra={"community": notice.to.community.external_id,
+                                                      "person": notice.to.user_id})
+
+    async def _attempt(self, message: Message, use_case: UseCase) -> tuple[Reply, list[Notice], bool] | None:
+        now = self.clock()
+        async with self.uow() as uow:
+            session = uow.session
+            ref = message.community
+            community = await members.community(session, ref.platform, ref.external_id, ref.name)
+            if message.delivery_key and not await deliveries.first_time(session, community.id, message.delivery_key, now):
+                return None
+            everyone = {p.user_id: (p.display_name, p.timezone) for p in message.people.values()}
+            everyone[message.author.user_id] = (message.author.display_name, message.author.timezone)
+            people = await members.members(session, community.id, everyone, seen_at=now)
+            ctx = Context(
+                uow=uow,
+                community_ref=ref,
+                community=community,
+                member=people[message.author.user_id],
+                people=people,
+                now=now,
+                settings=self.settings,
+                channel=message.channel,
+            )
+            result = await use_case(ctx)
+            outcome = result if isinstance(result, Outcome) else Outcome(result)
+            reply = await _named(ctx, outcome.reply)
+            notices = [replace(n, reply=await _named(ctx, n.reply)) for n in [*outcome.notices, *ctx.notices]]
+            await uow.commit()
+        return reply, notices, ctx.settings_changed
+
+    def _fields(self, message: Message, name: str) -> dict[str, Any]:
+        return {"community": message.community.external_id, "person": message.author.user_id, "command": name}
+
+    def _log(self, message: Message, name: str, result: str) -> None:
+        log.info("command %s", result, extra={**self._fields(message, name), "result": result})
+
+
+def usage_reply(text: str, usage: str | None) -> Reply:
+    return private(f"{text}\nUsage: `{usage}`" if usage else text)
+
+
+async def _named(ctx: Context, reply: Reply) -> Reply:
+    """Attach display names for every ``<@id>`` in the reply (one query)."""
+    texts = [reply.text, reply.title or "", *(s.text for s in reply.sections),
+             *(v for s in reply.sections for _, v in s.fields)]
+    ids = {m for text in texts for m in TOKEN.findall(text)} - set(reply.names)
+    if not ids:
+        return reply
+    known = {uid: m.display_name for uid, m in ctx.people.items() if uid in ids and m.display_name}
+    missing = ids - set(known)
+    if missing:
+        rows = await ctx.session.execute(
+            select(Member.user_id, Member.display_name).where(
+                Member.community_id == ctx.community.id, Member.user_id.in_(missing)
+            )
+        )
+        known.update({uid: name for uid, name in rows if name})
+    return replace(reply, names={**reply.names, **known})
+
+
+def _transient(error: DBAPIError) -> bool:
+    """Deadlocks, serialisation failures and SQLite's busy errors are worth another try."""
+    text = str(error.orig).lower()
+    return any(marker in text for marker in ("deadlock", "could not serialize", "database is locked", "40001", "40p01"))

@@ -1,0 +1,115 @@
+"""The neutral values that cross the line between adapters and the core.
+
+Adapters translate a platform payload into a ``Message`` and render a ``Reply``
+back into Block Kit, an Adaptive Card or terminal text. Nothing here knows a
+platform; a mention is always written ``<@USER_ID>`` in ``Message.text`` and
+the adapter says who that is in ``Message.people``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class CommunityRef:
+    """A Slack workspace (``T…``), a Teams tenant, or the console's one community."""
+
+    platform: str
+    external_id: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as the platform knows them. ``timezone`` is an IANA name when known."""
+
+    user_id: str
+    display_name: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """One command from a person, as typed or as a button / form submit.
+
+    ``text`` is the command without any leading slash or bot mention, e.g.
+    ``kudos <@U2> thanks for the demo #craft``. ``delivery_key`` identifies the
+    platform delivery (event id, activity id, action id) so that a retry or a
+    double click is recognised and ignored.
+    """
+
+    community: CommunityRef
+    author: PersonRef
+    text: str
+    channel: str | None = None
+    people: dict[str, PersonRef] = field(default_factory=dict)
+    delivery_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """An action that runs ``command`` (grammar text) as the person who clicks it."""
+
+    label: str
+    command: str
+    style: Literal["primary", "danger"] | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    text: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core answers. Private replies go only to the person who asked.
+
+    ``more`` counts items the core left out of ``sections`` so that renderers
+    that must shorten further can say "and N more" truthfully. People appear in
+    texts as ``<@USER_ID>``; ``names`` maps those ids to display names for
+    platforms that cannot render the token themselves.
+    """
+
+    text: str
+    title: str | None = None
+    sections: tuple[Section, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    public: bool = False
+    more: int = 0
+    names: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person to tell something privately (a DM)."""
+
+    community: CommunityRef
+    user_id: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell a person other than the one who asked, sent after commit."""
+
+    to: Recipient
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A use case's answer to the person who asked, plus notices to others."""
+
+    reply: Reply
+    notices: tuple[Notice, ...] = ()
+
+
+def private(text: str, **kwargs: object) -> Reply:
+    return Reply(text=text, public=False, **kwargs)  # type: ignore[arg-type]
+
+
+def public(text: str, **kwargs: object) -> Reply:
+    return Reply(text=text, public=True, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,39 @@
+"""The grammar's usage lines and help texts, shared by the parser and ``help``."""
+
+from __future__ import annotations
+
+USAGE: dict[str, str] = {
+    "help": "help [command]",
+    "kudos": "kudos <@person>… <message> [#value …]  ·  kudos top [week|month|all]  ·  kudos optout|optin",
+    "volunteer": "volunteer [topic, topic …]  ·  volunteer status|pause|resume|stop  ·  volunteer done <step>",
+    "me": "me",
+    "sessions": "sessions [topic]",
+    "session": (
+        'session new "<title>" <YYYY-MM-DD> <HH:MM> <minutes>m <seats> [#topic]  ·  '
+        "session show|cancel|done <id>  ·  session attend <id> <@person>…  ·  session notes <id> <text>"
+    ),
+    "signup": "signup <id>",
+    "cancel": "cancel <id>",
+    "feedback": "feedback <id> <1-5> [comment] [--anonymous]",
+    "digest": "digest [week|month|quarter]",
+    "admin": (
+        "admin grant|revoke admin|leader <@person>…  ·  admin trainer pause|stop|activate <@person>…  ·  "
+        "admin channel roundup|digest|milestones [#channel]  ·  admin schedule roundup <day> <HH:MM>  ·  "
+        "admin schedule digest weekly|monthly|quarterly  ·  admin timezone <Area/City>  ·  "
+        "admin kudos-emoji <name>  ·  admin kudos-limit <n>  ·  admin burnout <sessions>  ·  admin show"
+    ),
+}
+
+SUMMARY: dict[str, str] = {
+    "help": "what Guild can do",
+    "kudos": "thank one or more people, or see the leaderboard",
+    "volunteer": "become a trainer, add topics, pause or stop",
+    "me": "your profile, numbers and onboarding progress",
+    "sessions": "upcoming sessions, with sign-up buttons",
+    "session": "schedule, log, show, cancel or finish a session; attendance and notes",
+    "signup": "take a seat in a session (or join its waitlist)",
+    "cancel": "give up your seat in a session",
+    "feedback": "rate a session you attended",
+    "digest": "preview the leadership digest (admins and leaders)",
+    "admin": "roles, trainers, channels, schedules and settings (admins only)",
+}

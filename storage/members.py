@@ -1,0 +1,99 @@
+"""Communities and members: found or created on first sight, safely under concurrency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Community, Member
+from storage.sql import insert_ignore
+
+
+async def community(session: AsyncSession, platform: str, external_id: str, name: str | None = None) -> Community:
+    await insert_ignore(session, Community, {"platform": platform, "external_id": external_id, "name": name})
+    found = await session.scalar(
+        select(Community).where(Community.platform == platform, Community.external_id == external_id)
+    )
+    assert found is not None
+    if name and found.name != name:
+        found.name = name
+    return found
+
+
+async def find_community(session: AsyncSession, community_id: int) -> Community | None:
+    return await session.get(Community, community_id)
+
+
+async def all_communities(session: AsyncSession) -> list[Community]:
+    return list(await session.scalars(select(Community).order_by(Community.id)))
+
+
+async def member(
+    session: AsyncSession,
+    community_id: int,
+    user_id: str,
+    *,
+    display_name: str | None = None,
+    timezone: str | None = None,
+    seen_at: datetime | None = None,
+) -> Member:
+    """The member with ``user_id``, created if new; a name or time zone given updates it."""
+    return (await members(session, community_id, {user_id: (display_name, timezone)}, seen_at=seen_at))[user_id]
+
+
+async def members(
+    session: AsyncSession,
+    community_id: int,
+    people: dict[str, tuple[str | None, str | None]],
+    *,
+    seen_at: datetime | None = None,
+) -> dict[str, Member]:
+    """Members by user id for ``{user_id: (display_name, timezone)}``, creating the new ones."""
+    for user_id, (display_name, timezone) in people.items():
+        await insert_ignore(
+            session,
+            Member,
+            {"community_id": community_id, "user_id": user_id, "display_name": display_name, "timezone": timezone},
+        )
+    found = {
+        m.user_id: m
+        for m in await session.scalars(
+            select(Member).where(Member.community_id == community_id, Member.user_id.in_(list(people)))
+        )
+    }
+    for user_id, (display_name, timezone) in people.items():
+        row = found[user_id]
+        if display_name and row.display_name != display_name:
+            row.display_name = display_name
+        if timezone and row.timezone != timezone:
+            row.timezone = timezone
+        if (display_name or timezone) and seen_at:
+            row.profile_refreshed_at = seen_at
+    return found
+
+
+async def find_member(session: AsyncSession, community_id: int, user_id: str) -> Member | None:
+    return await session.scalar(select(Member).where(Member.community_id == community_id, Member.user_id == user_id))
+
+
+async def by_ids(session: AsyncSession, member_ids: Iterable[int]) -> dict[int, Member]:
+    ids = list(set(member_ids))
+    if not ids:
+        return {}
+    return {m.id: m for m in await session.scalars(select(Member).where(Member.id.in_(ids)))}
+
+
+async def admins(session: AsyncSession, community_id: int, bootstrap: frozenset[str]) -> list[Member]:
+    """Admins by role, plus those named in GUILD_ADMINS."""
+    query = select(Member).where(
+        Member.community_id == community_id, (Member.is_admin.is_(True)) | (Member.user_id.in_(list(bootstrap)))
+    )
+    return list(await session.scalars(query.order_by(Member.id)))
+
+
+async def set_role(session: AsyncSession, member_ids: list[int], role: str, value: bool) -> None:
+    column = {"admin": Member.is_admin, "leader": Member.is_leader}[role]
+    await session.execute(update(Member).where(Member.id.in_(member_ids)).values({column: value}))

@@ -1,0 +1,315 @@
+"""Guild's tables.
+
+Every row belongs to one community (a Slack workspace, a Teams tenant or the
+local console), directly or through its parent, so that no query can mix two
+organisations' data by accident. Times are stored as naive UTC and handed out
+as aware UTC (``UTCDateTime``), which behaves the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, naive UTC in the column."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Guild stores aware datetimes only")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Community(Base):
+    """A Slack workspace, a Teams tenant or the console; holds its admin settings."""
+
+    __tablename__ = "communities"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    kudos_emoji: Mapped[str] = mapped_column(String(64), default="clap")
+    daily_kudos_limit: Mapped[int] = mapped_column(Integer, default=10)
+    burnout_threshold: Mapped[int] = mapped_column(Integer, default=12)
+    roundup_channel: Mapped[str | None] = mapped_column(String(128))
+    digest_channel: Mapped[str | None] = mapped_column(String(128))
+    milestones_channel: Mapped[str | None] = mapped_column(String(128))
+    roundup_day: Mapped[str] = mapped_column(String(3), default="fri")
+    roundup_time: Mapped[str] = mapped_column(String(5), default="16:00")
+    digest_frequency: Mapped[str] = mapped_column(String(16), default="monthly")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Member(Base):
+    """A person in a community, known by their platform user id."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("community_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
+    leaderboard_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrainerProfile(Base):
+    """A member who volunteered to train; ``status`` is onboarding → active, or paused / stopped."""
+
+    __tablename__ = "trainer_profiles"
+    __table_args__ = (
+        CheckConstraint("status in ('onboarding', 'active', 'paused', 'stopped')", name="status"),
+        Index("ix_trainer_profiles_community_status", "community_id", "status"),
+    )
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="onboarding")
+    volunteered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrainerTopic(Base):
+    __tablename__ = "trainer_topics"
+    __table_args__ = (UniqueConstraint("member_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("trainer_profiles.member_id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(64))
+
+
+class OnboardingStep(Base):
+    """One ticked step of a trainer's onboarding checklist."""
+
+    __tablename__ = "onboarding_steps"
+    __table_args__ = (UniqueConstraint("member_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("trainer_profiles.member_id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(32))
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrainingSession(Base):
+    """A scheduled or logged training session. ``taken`` counts confirmed seats."""
+
+    __tablename__ = "training_sessions"
+    __table_args__ = (
+        CheckConstraint("status in ('scheduled', 'cancelled', 'done')", name="status"),
+        CheckConstraint("taken >= 0 and taken <= seats", name="taken_within_seats"),
+        Index("ix_training_sessions_community_status_starts", "community_id", "status", "starts_at"),
+        Index("ix_training_sessions_trainer_starts", "trainer_id", "starts_at"),
+        Index("ix_training_sessions_community_done", "community_id", "done_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str | None] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    seats: Mapped[int] = mapped_column(Integer)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    attendance_marked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Enrollment(Base):
+    """A person's place in a session; the waitlist is ordered by ``queued_at``, then id."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("session_id", "member_id"),
+        CheckConstraint(
+            "status in ('confirmed', 'waitlisted', 'cancelled', 'attended', 'no_show')", name="status"
+        ),
+        Index("ix_enrollments_session_status_queued", "session_id", "status", "queued_at"),
+        Index("ix_enrollments_member_status", "member_id", "status"),
+        Index("ix_enrollments_community_updated", "community_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SessionNote(Base):
+    __tablename__ = "session_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Kudos(Base):
+    """One thank-you to one receiver; a kudos to three people is three rows.
+
+    ``source_ref`` names where a chat kudos came from (a reaction on a message,
+    say) so that taking the reaction back can find it.
+    """
+
+    __tablename__ = "kudos"
+    __table_args__ = (
+        Index("ix_kudos_community_created", "community_id", "created_at"),
+        Index("ix_kudos_receiver_created", "receiver_id", "created_at"),
+        Index("ix_kudos_giver_created", "giver_id", "created_at"),
+        Index("ix_kudos_source_ref", "community_id", "source_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    giver_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    receiver_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    message: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(16), default="command")
+    source_ref: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KudosValue(Base):
+    """A #value named in a kudos, one row per value so that SQL can count them."""
+
+    __tablename__ = "kudos_values"
+    __table_args__ = (UniqueConstraint("kudos_id", "value"), Index("ix_kudos_values_value", "value"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kudos_id: Mapped[int] = mapped_column(ForeignKey("kudos.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(64))
+
+
+class Feedback(Base):
+    """A rating. ``member_id`` is NULL for anonymous feedback: nothing links it to a person."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("session_id", "member_id"),
+        CheckConstraint("rating between 1 and 5", name="rating_range"),
+        Index("ix_feedback_community_created", "community_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedbackReceipt(Base):
+    """That a person rated a session — kept apart from the rating so anonymous ones stay anonymous."""
+
+    __tablename__ = "feedback_receipts"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Delivery(Base):
+    """A platform delivery already handled; its unique key makes retries harmless."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("community_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PostLedger(Base):
+    """Claims of scheduled posts: one row per (job, community, channel, period), ever."""
+
+    __tablename__ = "post_ledger"
+    __table_args__ = (UniqueConstraint("job", "community_id", "channel", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(128))
+    period: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="claimed")
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Conversation(Base):
+    """Where Guild can post proactively: a Teams conversation reference, or a known channel."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("community_id", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(200))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    reference: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

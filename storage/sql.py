@@ -1,0 +1,21 @@
+"""Small portable SQL helpers that SQLite and PostgreSQL both honour."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
+
+
+async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], values: dict[str, Any]) -> bool:
+    """Insert one row unless a unique constraint already holds it; True if inserted.
+
+    Under concurrency this is the safe way to say "exactly once": the database,
+    not a read beforehand, decides who was first.
+    """
+    dialect = session.bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = await session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,79 @@
+"""Recording fakes for the core's ports, and a chat driver that reads like a conversation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from handlers.core import Core
+from handlers.types import CommunityRef, Message, PersonRef, Recipient, Reply
+
+COMMUNITY = CommunityRef("console", "test-community", "Test Co")
+
+
+class FakeClock:
+    """A clock tests move by hand; no test sleeps."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class RecordingNotifier:
+    """Records every DM and channel post, like a transcript."""
+
+    told: list[tuple[Recipient, Reply]] = field(default_factory=list)
+    posted: list[tuple[CommunityRef, str, Reply]] = field(default_factory=list)
+    fail_posts: int = 0
+
+    async def tell(self, to: Recipient, reply: Reply) -> None:
+        self.told.append((to, reply))
+
+    async def post(self, community: CommunityRef, channel: str, reply: Reply) -> None:
+        if self.fail_posts:
+            self.fail_posts -= 1
+            raise RuntimeError("the platform refused the post")
+        self.posted.append((community, channel, reply))
+
+    def dms_to(self, user_id: str) -> list[str]:
+        return [reply.text for to, reply in self.told if to.user_id == user_id]
+
+
+MENTION = re.compile(r"@([A-Za-z][\w.-]*)")
+
+
+class Chat:
+    """Say things as people; ``@name`` mentions people whose user id is ``name``."""
+
+    def __init__(
+        self, core: Core, community: CommunityRef = COMMUNITY, timezones: dict[str, str] | None = None
+    ) -> None:
+        self.core = core
+        self.community = community
+        self.timezones = timezones or {}
+
+    def person(self, user_id: str) -> PersonRef:
+        return PersonRef(user_id, user_id.capitalize(), self.timezones.get(user_id))
+
+    def message(self, who: str, text: str, *, key: str | None = None, channel: str | None = "general") -> Message:
+        people = {name: self.person(name) for name in MENTION.findall(text)}
+        return Message(
+            community=self.community,
+            author=self.person(who),
+            text=MENTION.sub(lambda m: f"<@{m.group(1)}>", text),
+            channel=channel,
+            people=people,
+            delivery_key=key,
+        )
+
+    async def say(self, who: str, text: str, *, key: str | None = None, channel: str | None = "general") -> Reply:
+        reply = await self.core.handle(self.message(who, text, key=key, channel=channel))
+        assert reply is not None, "a duplicate delivery was ignored"
+        return reply
