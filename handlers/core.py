@@ -107,7 +107,8 @@ class Core:
             session = uow.session
             ref = message.community
             community = await members.community(session, ref.platform, ref.external_id, ref.name)
-            if message.delivery_key and not await deliveries.first_time(session, community.id, message.delivery_key, now):
+            key = message.delivery_key
+            if key and not await deliveries.first_time(session, community.id, key, now):
                 return None
             everyone = {p.user_id: (p.display_name, p.timezone) for p in message.people.values()}
             everyone[message.author.user_id] = (message.author.display_name, message.author.timezone)
