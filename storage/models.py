@@ -116,6 +116,8 @@ class TrainerProfile(Base):
     volunteered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who made the last status change: a trainer may resume a pause of their own, not an admin's.
+    status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
 
 
 class TrainerTopic(Base):
@@ -213,7 +215,8 @@ class Kudos(Base):
         Index("ix_kudos_community_created", "community_id", "created_at"),
         Index("ix_kudos_receiver_created", "receiver_id", "created_at"),
         Index("ix_kudos_giver_created", "giver_id", "created_at"),
-        Index("ix_kudos_source_ref", "community_id", "source_ref"),
+        # A chat message or reaction thanks each receiver once, however often it is edited or redelivered.
+        Index("ix_kudos_source_ref", "community_id", "source_ref", "receiver_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

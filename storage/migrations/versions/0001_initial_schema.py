@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:08:09.155475
+Create Date: 2026-11-23 09:13:58.761527
 """
 
 from collections.abc import Sequence
@@ -117,7 +117,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_kudos_community_created', ['community_id', 'created_at'], unique=False)
         batch_op.create_index('ix_kudos_giver_created', ['giver_id', 'created_at'], unique=False)
         batch_op.create_index('ix_kudos_receiver_created', ['receiver_id', 'created_at'], unique=False)
-        batch_op.create_index('ix_kudos_source_ref', ['community_id', 'source_ref'], unique=False)
+        batch_op.create_index('ix_kudos_source_ref', ['community_id', 'source_ref', 'receiver_id'], unique=True)
 
     op.create_table('trainer_profiles',
     sa.Column('member_id', sa.Integer(), nullable=False),
@@ -126,9 +126,11 @@ def upgrade() -> None:
     sa.Column('volunteered_at', storage.models.UTCDateTime(), nullable=False),
     sa.Column('onboarded_at', storage.models.UTCDateTime(), nullable=True),
     sa.Column('status_changed_at', storage.models.UTCDateTime(), nullable=False),
+    sa.Column('status_changed_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("status in ('onboarding', 'active', 'paused', 'stopped')", name=op.f('ck_trainer_profiles_status')),
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_trainer_profiles_community_id_communities'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_trainer_profiles_member_id_members'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['status_changed_by_id'], ['members.id'], name=op.f('fk_trainer_profiles_status_changed_by_id_members'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('member_id', name=op.f('pk_trainer_profiles'))
     )
     with op.batch_alter_table('trainer_profiles', schema=None) as batch_op:
