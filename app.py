@@ -1,0 +1,289 @@
+"""Guild's composition root and command line.
+
+``build`` is the one place that wires real parts together (tests call it with
+a fake clock and fake platform URLs); ``main`` picks the mode:
+
+    python app.py [console|serve]       chat in the terminal, or serve Slack / Teams over HTTP
+    python app.py migrate               bring the database schema up to date
+    python app.py export TABLE [--format csv|json] [--output FILE]
+    python app.py run-job NAME [--at ISO-TIME]
+    python app.py jobs
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import getpass
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import config
+import logs
+from bot.console import COMMUNITY as CONSOLE_COMMUNITY
+from bot.console import Console, ConsoleNotifier
+from bot.notify import RoutingNotifier
+from handlers.context import CoreSettings
+from handlers.core import Core
+from handlers.ports import Clock
+from storage import export
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("guild")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Guild:
+    """Everything one Guild process runs, built once and closed once."""
+
+    settings: config.Settings
+    engine: AsyncEngine
+    core: Core
+    notifier: RoutingNotifier
+    scheduler: Any
+    adapters: list[Any] = field(default_factory=list)
+    slack: Any = None
+    teams: Any = None
+
+    def uow(self) -> UnitOfWork:
+        return self.core.uow()
+
+    def web_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/healthz", self._healthz)
+        for adapter in self.adapters:
+            adapter.mount(app)
+        return app
+
+    async def _healthz(self, _request: web.Request) -> web.Response:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # any failure means "not healthy"; the reason is logged, not shown
+            log.exception("health check failed")
+            return web.json_response({"status": "database unavailable"}, status=503)
+        return web.json_response({"status": "ok"})
+
+    async def start(self) -> None:
+        await self.scheduler.start()
+
+    async def close(self) -> None:
+        with suppress(Exception):
+            await self.scheduler.shutdown()
+        for adapter in self.adapters:
+            with suppress(Exception):
+                await adapter.close()
+        await self.engine.dispose()
+
+
+async def build(settings: config.Settings, *, clock: Clock | None = None, console_admin: str | None = None) -> Guild:
+    """Create the database (migrated), the core, the enabled adapters and the scheduler."""
+    from scheduler.service import GuildScheduler
+
+    clock = clock or utc_now
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    sessions = session_factory(engine)
+    notifier = RoutingNotifier()
+    admins = settings.admins | ({console_admin} if console_admin else set())
+    core = Core(
+        uow=lambda: UnitOfWork(sessions),
+        notifier=notifier,
+        clock=clock,
+        settings=CoreSettings(admins=frozenset(admins), timezone=settings.timezone),
+    )
+    scheduler = GuildScheduler(core=core, uow=core.uow, notifier=notifier, clock=clock, settings=settings)
+    guild = Guild(settings=settings, engine=engine, core=core, notifier=notifier, scheduler=scheduler)
+    if settings.slack_enabled:
+        from bot.slack.adapter import SlackAdapter
+
+        guild.slack = SlackAdapter(settings=settings, core=core)
+        notifier.register("slack", guild.slack.notifier)
+        guild.adapters.append(guild.slack)
+    if settings.teams_enabled:
+        from bot.teams.adapter import TeamsAdapter
+
+        guild.teams = TeamsAdapter(settings=settings, core=core, uow=core.uow)
+        notifier.register("teams", guild.teams.notifier)
+        guild.adapters.append(guild.teams)
+    return guild
+
+
+async def run_console(settings: config.Settings, stdin: TextIO, out: TextIO) -> None:
+    who = _console_user()
+    guild = await build(settings, console_admin=who)
+    guild.notifier.register(CONSOLE_COMMUNITY.platform, ConsoleNotifier(out))
+    await guild.start()
+    try:
+        await Console(guild.core, who, stdin=stdin, out=out).run()
+    finally:
+        await guild.close()
+
+
+async def serve(settings: config.Settings) -> None:
+    guild = await build(settings)
+    runner = web.AppRunner(guild.web_app(), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    await guild.start()
+    if guild.slack is not None and settings.slack_app_token:
+        await guild.slack.start_socket_mode()
+    log.info("serving", extra={"platform": ",".join(_platforms(settings))})
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await guild.close()
+
+
+async def migrate(settings: config.Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def write_export(settings: config.Settings, table: str, fmt: str, out: TextIO) -> int:
+    """Write ``table`` as CSV or a JSON array; returns the number of rows."""
+    engine = create_engine(settings.database_url)
+    count = 0
+    try:
+        await upgrade(engine)
+        async with UnitOfWork(session_factory(engine)) as uow:
+            rows = export.rows(uow.session, table, settings.admins)
+            if fmt == "csv":
+                writer = csv.DictWriter(out, fieldnames=export.COLUMNS[table], lineterminator="\n")
+                writer.writeheader()
+                async for row in rows:
+                    writer.writerow(row)
+                    count += 1
+            else:
+                out.write("[")
+                async for row in rows:
+                    out.write(("," if count else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+                    count += 1
+                out.write("\n]\n" if count else "]\n")
+    finally:
+        await engine.dispose()
+    return count
+
+
+async def run_job(settings: config.Settings, name: str, at: datetime | None, out: TextIO) -> None:
+    guild = await build(settings)
+    guild.notifier.register(CONSOLE_COMMUNITY.platform, ConsoleNotifier(out))
+    try:
+        for line in await guild.scheduler.run_job(name, at):
+            out.write(line + "\n")
+    finally:
+        await guild.close()
+
+
+async def list_jobs(settings: config.Settings, out: TextIO) -> None:
+    guild = await build(settings)
+    try:
+        await guild.start()
+        for line in guild.scheduler.describe():
+            out.write(line + "\n")
+    finally:
+        await guild.close()
+
+
+def _platforms(settings: config.Settings) -> list[str]:
+    return [name for name, on in (("slack", settings.slack_enabled), ("teams", settings.teams_enabled)) if on]
+
+
+def _console_user() -> str:
+    try:
+        name = getpass.getuser()
+    except Exception:  # no login name in some containers
+        name = "me"
+    cleaned = "".join(ch for ch in name.lower() if ch.isalnum() or ch in ".-_")
+    return cleaned if cleaned[:1].isalpha() else "me"
+
+
+def _iso_time(raw: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not an ISO time like 2026-11-27T16:00:00+01:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parser() -> argparse.ArgumentParser:
+    cli = argparse.ArgumentParser(prog="python app.py", description="Guild, the trainers' community bot.")
+    modes = cli.add_subparsers(dest="mode")
+    modes.add_parser("console", help="chat with Guild in this terminal")
+    modes.add_parser("serve", help="serve Slack and/or Teams over HTTP")
+    modes.add_parser("migrate", help="bring the database schema up to date")
+    exporter = modes.add_parser("export", help="export data as CSV or JSON")
+    exporter.add_argument("table", choices=sorted(export.COLUMNS))
+    exporter.add_argument("--format", choices=("csv", "json"), default="csv")
+    exporter.add_argument("--output", help="file to write (default: standard output)")
+    job = modes.add_parser("run-job", help="run one scheduled job once")
+    job.add_argument("name")
+    job.add_argument("--at", type=_iso_time, help="the moment to run it for (ISO 8601; default now)")
+    modes.add_parser("jobs", help="list scheduled jobs and their next run times")
+    return cli
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = config.load()
+    except config.ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    logs.setup(settings.log_level)
+    mode = args.mode or ("serve" if settings.has_platform else "console")
+    if mode == "serve" and not settings.has_platform:
+        print("Nothing to serve: set Slack or Teams variables (see README), or run `python app.py console`.",
+              file=sys.stderr)
+        return 2
+    if mode == "console":
+        logs.setup("WARNING" if settings.log_level == "INFO" else settings.log_level)
+        asyncio.run(run_console(settings, stdin, out))
+    elif mode == "serve":
+        asyncio.run(serve(settings))
+    elif mode == "migrate":
+        asyncio.run(migrate(settings))
+        print("Database schema is up to date.", file=out)
+    elif mode == "export":
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as target:
+                count = asyncio.run(write_export(settings, args.table, args.format, target))
+            print(f"Exported {count} {args.table} rows to {args.output}.", file=sys.stderr)
+        else:
+            asyncio.run(write_export(settings, args.table, args.format, out))
+    elif mode == "run-job":
+        asyncio.run(run_job(settings, args.name, args.at, out))
+    elif mode == "jobs":
+        asyncio.run(list_jobs(settings, out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

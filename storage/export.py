@@ -1,0 +1,109 @@
+"""Rows for ``python app.py export``, with the columns of DESIGN.md §6 in their order.
+
+People are written as their platform user id; times as ISO 8601 UTC. Rows are
+streamed from the database, so exporting a million kudos needs little memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import Community, Enrollment, Feedback, Kudos, KudosValue, Member, TrainerProfile, TrainingSession
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "kudos": ("id", "created_at", "platform", "community", "giver", "receiver", "message", "values", "channel"),
+    "sessions": ("id", "title", "topic", "trainer", "starts_at", "duration_minutes", "seats", "status"),
+    "enrollments": ("session_id", "member", "status", "created_at"),
+    "feedback": ("session_id", "member", "rating", "comment", "created_at"),
+    "members": ("platform", "user_id", "display_name", "roles", "trainer_status"),
+}
+
+
+def _kudos(_admins: frozenset[str]) -> Select[Any]:
+    giver, receiver = aliased(Member), aliased(Member)
+    values = (
+        select(func.aggregate_strings(KudosValue.value, " "))
+        .where(KudosValue.kudos_id == Kudos.id)
+        .scalar_subquery()
+    )
+    return (
+        select(Kudos.id, Kudos.created_at, Community.platform, Community.external_id, giver.user_id,
+               receiver.user_id, Kudos.message, values, Kudos.channel)
+        .join(Community, Community.id == Kudos.community_id)
+        .join(giver, giver.id == Kudos.giver_id)
+        .join(receiver, receiver.id == Kudos.receiver_id)
+        .order_by(Kudos.id)
+    )
+
+
+def _sessions(_admins: frozenset[str]) -> Select[Any]:
+    return (
+        select(TrainingSession.id, TrainingSession.title, TrainingSession.topic, Member.user_id,
+               TrainingSession.starts_at, TrainingSession.duration_minutes, TrainingSession.seats,
+               TrainingSession.status)
+        .join(Member, Member.id == TrainingSession.trainer_id)
+        .order_by(TrainingSession.id)
+    )
+
+
+def _enrollments(_admins: frozenset[str]) -> Select[Any]:
+    return (
+        select(Enrollment.session_id, Member.user_id, Enrollment.status, Enrollment.created_at)
+        .join(Member, Member.id == Enrollment.member_id)
+        .order_by(Enrollment.session_id, Enrollment.id)
+    )
+
+
+def _feedback(_admins: frozenset[str]) -> Select[Any]:
+    return (
+        select(Feedback.session_id, Member.user_id, Feedback.rating, Feedback.comment, Feedback.created_at)
+        .outerjoin(Member, Member.id == Feedback.member_id)
+        .order_by(Feedback.session_id, Feedback.id)
+    )
+
+
+def _members(admins: frozenset[str]) -> Select[Any]:
+    is_admin = Member.is_admin | Member.user_id.in_(list(admins))
+    return (
+        select(Community.platform, Member.user_id, Member.display_name, is_admin, Member.is_leader,
+               TrainerProfile.status)
+        .join(Community, Community.id == Member.community_id)
+        .outerjoin(TrainerProfile, TrainerProfile.member_id == Member.id)
+        .order_by(Member.community_id, Member.id)
+    )
+
+
+QUERIES: dict[str, Callable[[frozenset[str]], Select[Any]]] = {
+    "kudos": _kudos,
+    "sessions": _sessions,
+    "enrollments": _enrollments,
+    "feedback": _feedback,
+    "members": _members,
+}
+
+
+async def rows(
+    session: AsyncSession, table: str, admins: frozenset[str] = frozenset()
+) -> AsyncIterator[dict[str, Any]]:
+    """Each row of ``table`` as a dict keyed by the export's column names."""
+    columns = COLUMNS[table]
+    result = await session.stream(QUERIES[table](admins).execution_options(yield_per=1000))
+    async for raw in result:
+        values = [_plain(v) for v in raw]
+        if table == "members":
+            platform, user_id, name, admin, leader, status = values
+            roles = " ".join(role for role, held in (("admin", admin), ("leader", leader)) if held)
+            values = [platform, user_id, name, roles, status]
+        yield dict(zip(columns, values, strict=True))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value

@@ -1,0 +1,94 @@
+"""`python app.py` with no platform credentials is a console chat, scriptable through standard input."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from storage.db import create_engine, session_factory
+from storage.models import Enrollment, Kudos
+from storage.uow import UnitOfWork
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_console(script: str, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_"))}
+    env.update(DATABASE_URL=database_url, USER="lead", LOGNAME="lead")
+    return subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), *args], input=script, capture_output=True, text=True,
+        env=env, cwd=ROOT, timeout=60,
+    )
+
+
+async def count(database_url: str, query) -> int:  # type: ignore[no-untyped-def]
+    engine = create_engine(database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            return int(await uow.session.scalar(query) or 0)
+    finally:
+        await engine.dispose()
+
+
+def test_a_scripted_session_signs_people_up_and_promotes_the_waitlist(database_url: str) -> None:
+    day = (date.today() + timedelta(days=10)).isoformat()
+    script = "\n".join([
+        "volunteer sql, excel",
+        f'session new "Intro to SQL" {day} 14:00 60m 1 #sql',
+        ":as ana",
+        "sessions",
+        "1",
+        ":as ben",
+        "signup 1",
+        ":as ana",
+        "cancel 1",
+        "kudos @lead thanks for the great SQL intro #clarity",
+    ]) + "\n"
+    result = run_console(script, database_url)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Guild console — you are @lead" in out
+    assert "(pressed: signup 1)" in out
+    assert "→ DM to @ben:" in out  # promoted from the waitlist when ana cancelled
+    assert "→ DM to @lead:" in out  # the trainer hears about sign-ups, and the kudos
+    assert out.rstrip().endswith("Bye!")
+    assert "Traceback" not in out + result.stderr
+    assert asyncio.run(count(database_url, select(func.count()).select_from(Kudos))) == 1
+    confirmed = select(func.count()).select_from(Enrollment).where(Enrollment.status == "confirmed")
+    assert asyncio.run(count(database_url, confirmed)) == 1
+
+
+def test_console_is_the_default_without_credentials_and_ends_at_end_of_input(database_url: str) -> None:
+    result = run_console("help\n", database_url)
+    assert result.returncode == 0
+    assert "Here's what I can do" in result.stdout and "Bye!" in result.stdout
+
+
+def test_bad_input_gets_usage_not_a_traceback(database_url: str) -> None:
+    result = run_console('session new "unclosed 2026-01-01\nsignup abc\nfeedback 1 9\n:as\n7\n', database_url,
+                         "console")
+    out = result.stdout
+    assert result.returncode == 0
+    assert out.count("Usage:") >= 3
+    assert "Usage: :as <name>" in out and "no button with that number" in out
+    assert "Traceback" not in out + result.stderr
+
+
+def test_migrate_brings_a_new_database_up_to_date(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = run_console("", url, "migrate")
+    assert result.returncode == 0 and "up to date" in result.stdout
+
+
+def test_a_wrong_setting_is_reported_clearly(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "PORT": "eighty"}
+    result = subprocess.run([sys.executable, str(ROOT / "app.py"), "migrate"], capture_output=True, text=True,
+                            env=env, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert "PORT must be a number" in result.stderr and "Traceback" not in result.stderr

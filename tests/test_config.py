@@ -1,0 +1,65 @@
+"""Settings are read from the environment and every wrong value is reported at once."""
+
+from __future__ import annotations
+
+import pytest
+
+import config
+
+
+def test_defaults_need_no_configuration_at_all() -> None:
+    settings = config.load({})
+    assert settings.database_url == "sqlite:///guild.db"
+    assert (settings.host, settings.port, settings.timezone) == ("0.0.0.0", 3000, "UTC")
+    assert not settings.has_platform
+
+
+def test_slack_over_http_needs_the_signing_secret() -> None:
+    with pytest.raises(config.ConfigError) as error:
+        config.load({"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert any("SLACK_SIGNING_SECRET" in p for p in error.value.problems)
+    assert config.load({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}).slack_enabled
+    assert config.load({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}).slack_enabled
+
+
+def test_every_problem_is_reported_together() -> None:
+    with pytest.raises(config.ConfigError) as error:
+        config.load({"PORT": "eighty", "GUILD_TIMEZONE": "Mars/Olympus", "DATABASE_URL": "mysql://x/y",
+                     "LOG_LEVEL": "LOUD"})
+    text = str(error.value)
+    assert "PORT" in text and "GUILD_TIMEZONE" in text and "DATABASE_URL" in text and "LOG_LEVEL" in text
+
+
+def test_teams_dev_mode_is_refused_off_loopback() -> None:
+    with pytest.raises(config.ConfigError) as error:
+        config.load({"TEAMS_DEV_MODE": "1"})  # HOST defaults to 0.0.0.0
+    assert "loopback" in str(error.value)
+    assert config.load({"TEAMS_DEV_MODE": "1", "HOST": "127.0.0.1"}).teams_enabled
+    assert config.load({"TEAMS_DEV_MODE": "1", "HOST": "::1"}).teams_enabled
+
+
+def test_teams_credentials_and_tenant() -> None:
+    with pytest.raises(config.ConfigError):
+        config.load({"MICROSOFT_APP_ID": "app"})
+    with pytest.raises(config.ConfigError):
+        config.load({"MICROSOFT_APP_ID": "app", "MICROSOFT_APP_PASSWORD": "pw", "MICROSOFT_APP_TYPE": "SingleTenant"})
+    settings = config.load({"MICROSOFT_APP_ID": "app", "MICROSOFT_APP_PASSWORD": "pw"})
+    assert settings.teams_enabled and not settings.teams_dev_mode
+
+
+def test_admins_are_a_comma_separated_list() -> None:
+    assert config.load({"GUILD_ADMINS": "U1, U2,,29:abc"}).admins == frozenset({"U1", "U2", "29:abc"})
+
+
+def test_settings_never_print_secrets() -> None:
+    settings = config.load({"SLACK_BOT_TOKEN": "xoxb-secret", "SLACK_SIGNING_SECRET": "shh",
+                            "DATABASE_URL": "postgresql://guild:pw@db/guild"})
+    assert "xoxb-secret" not in repr(settings) and "shh" not in repr(settings) and "pw@" not in repr(settings)
+
+
+def test_dotenv_file_is_read_and_the_environment_wins(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    env_file = tmp_path / ".env"
+    env_file.write_text("GUILD_TIMEZONE=Europe/Paris\nPORT=4000\n")
+    monkeypatch.setenv("PORT", "5000")
+    settings = config.load(dotenv=env_file)
+    assert settings.timezone == "Europe/Paris" and settings.port == 5000
