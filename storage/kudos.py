@@ -1,0 +1,100 @@
+"""Kudos: one row per receiver, one ``kudos_values`` row per #value, counted in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Kudos, KudosValue, Member
+from storage.sql import insert_ignore
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    community_id: int,
+    giver_id: int,
+    receiver_ids: Iterable[int],
+    message: str,
+    values: Iterable[str],
+    channel: str | None,
+    source: str,
+    source_ref: str | None,
+    at: datetime,
+) -> list[int]:
+    """Store one kudos per receiver with its values; returns the receivers actually thanked.
+
+    With a ``source_ref`` a receiver already thanked from that source is
+    skipped, and the unique index decides if two deliveries race.
+    """
+    thanked = []
+    for receiver_id in receiver_ids:
+        row = {
+            "community_id": community_id,
+            "giver_id": giver_id,
+            "receiver_id": receiver_id,
+            "message": message,
+            "channel": channel,
+            "source": source,
+            "source_ref": source_ref,
+            "created_at": at,
+        }
+        if source_ref is None:
+            kudos = Kudos(**row)
+            session.add(kudos)
+            await session.flush()
+            kudos_id = kudos.id
+        elif await insert_ignore(session, Kudos, row):
+            kudos_id = await session.scalar(
+                select(Kudos.id).where(
+                    Kudos.community_id == community_id, Kudos.source_ref == source_ref, Kudos.receiver_id == receiver_id
+                )
+            )
+        else:
+            continue
+        for value in values:
+            await insert_ignore(session, KudosValue, {"kudos_id": kudos_id, "value": value})
+        thanked.append(receiver_id)
+    return thanked
+
+
+async def given_since(session: AsyncSession, giver_id: int, since: datetime) -> int:
+    """How many kudos rows ``giver_id`` has given since ``since``."""
+    query = select(func.count()).where(Kudos.giver_id == giver_id, Kudos.created_at >= since)
+    return await session.scalar(query) or 0
+
+
+async def thanked_from(session: AsyncSession, community_id: int, source_ref: str) -> set[int]:
+    """Receivers already thanked from one chat message or reaction."""
+    query = select(Kudos.receiver_id).where(Kudos.community_id == community_id, Kudos.source_ref == source_ref)
+    return set(await session.scalars(query))
+
+
+async def revoke(session: AsyncSession, *, community_id: int, giver_id: int, source_ref: str) -> list[int]:
+    """Delete ``giver_id``'s kudos from ``source_ref`` (values go with them); returns the receivers."""
+    where = (Kudos.community_id == community_id, Kudos.giver_id == giver_id, Kudos.source_ref == source_ref)
+    receivers = list(await session.scalars(select(Kudos.receiver_id).where(*where)))
+    if receivers:
+        await session.execute(delete(Kudos).where(*where))
+    return receivers
+
+
+async def leaderboard(
+    session: AsyncSession, community_id: int, *, since: datetime | None, limit: int = 10
+) -> list[tuple[Member, int]]:
+    """Receivers with the most kudos since ``since`` (all time if None), leaving out those who opted out."""
+    count = func.count(Kudos.id).label("count")
+    query = (
+        select(Member, count)
+        .join(Kudos, Kudos.receiver_id == Member.id)
+        .where(Kudos.community_id == community_id, Member.leaderboard_opt_out.is_(False))
+        .group_by(Member.id)
+        .order_by(count.desc(), Member.id)
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(Kudos.created_at >= since)
+    return [(member, n) for member, n in await session.execute(query)]
