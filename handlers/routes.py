@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from handlers import admin, digest, feedback, help, kudos, profile, sessions, volunteer
+from handlers import admin, digest, enrollment, feedback, help, kudos, profile, sessions, volunteer
 from handlers.context import Context
 from handlers.types import Outcome, Reply
 
@@ -17,6 +17,7 @@ ROUTES: dict[type, Route] = {
     **volunteer.ROUTES,
     **profile.ROUTES,
     **sessions.ROUTES,
+    **enrollment.ROUTES,
     **feedback.ROUTES,
     **digest.ROUTES,
     **admin.ROUTES,

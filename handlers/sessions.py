@@ -1,3 +1,264 @@
-"""(being written)"""
+"""Sessions: trainers schedule or log them, everyone browses them, trainers close them.
 
-ROUTES: dict = {}
+Only a session's trainer or an admin changes a session, and every lookup is
+scoped to the asker's community, so a session number from another community is
+simply "not found". Times are typed and shown in each person's own time zone
+and stored in UTC. Seats are taken and given back in ``handlers.enrollment``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from handlers.context import Context, Refusal, name_of
+from handlers.grammar import SessionAction, SessionAttend, SessionForm, SessionNew, SessionNotes, SessionsList
+from handlers.onboarding import complete_step
+from handlers.types import Button, Reply, Section, private, public
+from handlers.usage import USAGE
+from storage import enrollments, members, sessions, trainers
+from storage.enrollments import HOLDING
+from storage.models import Member, TrainingSession
+
+LIST_LIMIT = 10
+HORIZON = timedelta(days=2 * 366)
+TRAINING = ("onboarding", "active")
+
+
+def when(ctx: Context, at: datetime, member: Member | None = None) -> str:
+    """A start time as ``member`` (default: the asker) reads it, in their own zone."""
+    zone = ctx.zone(member)
+    local = at.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone.key})"
+
+
+async def load(ctx: Context, session_id: int, *, lock: bool = False) -> TrainingSession:
+    """The session in the asker's community, or a friendly "not found"."""
+    found = await sessions.find(ctx.session, ctx.community.id, session_id, lock=lock)
+    if found is None:
+        raise Refusal(f"I can't find session {session_id}. `sessions` lists the upcoming ones.")
+    return found
+
+
+def require_owner(ctx: Context, session: TrainingSession) -> None:
+    if session.trainer_id != ctx.member.id and not ctx.is_admin():
+        raise Refusal(f"Only the trainer of session {session.id} or an admin can change it.")
+
+
+async def trainer_of(ctx: Context, session: TrainingSession) -> Member:
+    if session.trainer_id == ctx.member.id:
+        return ctx.member
+    return (await members.by_ids(ctx.session, [session.trainer_id]))[session.trainer_id]
+
+
+def seat_button(session_id: int, my_status: str | None) -> Button:
+    """Sign up, or give the seat / queue place back for someone who holds one."""
+    if my_status in HOLDING:
+        return Button("Cancel my seat", f"cancel {session_id}")
+    return Button("Sign up", f"signup {session_id}", "primary")
+
+
+def card(ctx: Context, session: TrainingSession, trainer: Member) -> Section:
+    fields = [
+        ("When", when(ctx, session.starts_at)),
+        ("Length", f"{session.duration_minutes} min"),
+        ("Trainer", name_of(trainer)),
+        ("Seats", str(session.seats)),
+    ]
+    if session.topic:
+        fields.append(("Topic", session.topic))
+    return Section(text=f"*{session.title}* — session {session.id}", fields=tuple(fields))
+
+
+async def create(ctx: Context, command: SessionNew) -> Reply:
+    """Schedule a session, or log one that already happened (a start in the past)."""
+    await _require_trainer(ctx)
+    starts_at = datetime.combine(command.day, command.start, tzinfo=ctx.zone()).astimezone(UTC)
+    if abs(starts_at - ctx.now) > HORIZON:
+        raise Refusal("Sessions can be scheduled or logged up to two years away from today.", USAGE["session"])
+    logged = starts_at <= ctx.now
+    session = await sessions.create(
+        ctx.session,
+        community_id=ctx.community.id,
+        trainer_id=ctx.member.id,
+        title=command.title,
+        topic=command.topic,
+        starts_at=starts_at,
+        duration_minutes=command.minutes,
+        seats=command.seats,
+        created_at=ctx.now,
+        done=logged,
+    )
+    if logged:
+        await complete_step(ctx, ctx.member, "first-session")
+        return private(
+            f"Logged *{session.title}* as session {session.id}, held {when(ctx, starts_at)}. "
+            f"Mark who came with `session attend {session.id} @…`."
+        )
+    buttons = (seat_button(session.id, None), Button("Show", f"session show {session.id}"))
+    return public(
+        f"{name_of(ctx.member)} scheduled a new session.", sections=(card(ctx, session, ctx.member),), buttons=buttons
+    )
+
+
+async def _require_trainer(ctx: Context) -> None:
+    status = await trainers.trainer_status(ctx.session, ctx.member.id)
+    if status in TRAINING:
+        return
+    if status == "paused":
+        raise Refusal("Your trainer profile is paused; `volunteer resume` and then schedule away.")
+    raise Refusal(
+        "Sessions are scheduled by trainers. Want to teach? `volunteer <topic>` signs you up, "
+        "e.g. `volunteer sql, excel`."
+    )
+
+
+async def form(ctx: Context, command: SessionForm) -> Reply:
+    return private(f"Tell me the title, date, time, length and seats:\n`{USAGE['session'].split('  ·  ')[0]}`")
+
+
+async def upcoming(ctx: Context, command: SessionsList) -> Reply:
+    rows, total = await sessions.upcoming(
+        ctx.session, ctx.community.id, now=ctx.now, member_id=ctx.member.id, topic=command.topic, limit=LIST_LIMIT
+    )
+    about = f" on {command.topic}" if command.topic else ""
+    if not rows:
+        return private(f"No upcoming sessions{about} yet. Trainers schedule them with `session new`.")
+    sections = []
+    for row in rows:
+        seats = f"{row.seats_left} of {row.session.seats} left"
+        if row.waitlisted:
+            seats += f", {row.waitlisted} waiting"
+        own = row.session.trainer_id == ctx.member.id
+        button = Button("Show", f"session show {row.session.id}") if own else seat_button(row.session.id, row.my_status)
+        title = f"*{row.session.title}* — session {row.session.id}"
+        if row.session.topic:
+            title += f" · #{row.session.topic}"
+        sections.append(
+            Section(
+                text=title,
+                fields=(
+                    ("When", when(ctx, row.session.starts_at)),
+                    ("Trainer", name_of(row.trainer)),
+                    ("Seats", seats),
+                ),
+                buttons=(button,),
+            )
+        )
+    return private(
+        f"{total} upcoming session{'s' if total != 1 else ''}{about}.",
+        title="Upcoming sessions",
+        sections=tuple(sections),
+        more=total - len(sections),
+    )
+
+
+async def act(ctx: Context, command: SessionAction) -> Reply:
+    return await {"show": _show, "cancel": _cancel, "done": _done}[command.action](ctx, command.session_id)
+
+
+async def _show(ctx: Context, session_id: int) -> Reply:
+    session = await load(ctx, session_id)
+    trainer = await trainer_of(ctx, session)
+    owner = session.trainer_id == ctx.member.id or ctx.is_admin()
+    counts = await enrollments.counts(ctx.session, session.id)
+    lines = [f"Status: {session.status}", f"Confirmed: {counts.get('confirmed', 0)} of {session.seats}"]
+    if counts.get("waitlisted"):
+        lines.append(f"Waitlist: {counts['waitlisted']}")
+    if session.status == "done":
+        lines.append(f"Attended: {counts.get('attended', 0)}")
+    if owner:
+        for label, statuses in (("Signed up", ("confirmed", "attended")), ("Waiting, in order", ("waitlisted",))):
+            people = await enrollments.people(ctx.session, session.id, statuses)
+            if people:
+                lines.append(f"{label}: " + ", ".join(name_of(p) for p in people))
+    notes = await sessions.notes(ctx.session, session.id)
+    sections = [card(ctx, session, trainer), Section(text="\n".join(lines))]
+    if notes:
+        sections.append(Section(text="Notes:\n" + "\n".join(f"• {n.text} — {name_of(a)}" for n, a in notes)))
+    return private(f"Session {session.id}", sections=tuple(sections), buttons=await _actions(ctx, session, owner))
+
+
+async def _actions(ctx: Context, session: TrainingSession, owner: bool) -> tuple[Button, ...]:
+    if session.status != "scheduled":
+        return ()
+    if owner:
+        return (
+            Button("Mark done", f"session done {session.id}", "primary"),
+            Button("Cancel session", f"session cancel {session.id}", "danger"),
+        )
+    if session.starts_at <= ctx.now:
+        return ()
+    mine = await enrollments.find(ctx.session, session.id, ctx.member.id)
+    return (seat_button(session.id, mine.status if mine else None),)
+
+
+async def _cancel(ctx: Context, session_id: int) -> Reply:
+    session = await load(ctx, session_id, lock=True)
+    require_owner(ctx, session)
+    if session.status != "scheduled":
+        raise Refusal(f"*{session.title}* is already {session.status}.")
+    told = await enrollments.people(ctx.session, session.id, HOLDING)
+    await sessions.cancel(ctx.session, session.id, ctx.now)
+    for person in told:
+        ctx.tell(
+            person,
+            private(f"Sorry — *{session.title}* ({when(ctx, session.starts_at, person)}) has been cancelled."),
+        )
+    return private(f"Cancelled *{session.title}*. I told the {len(told)} people who had a seat or were waiting.")
+
+
+async def _done(ctx: Context, session_id: int) -> Reply:
+    session = await load(ctx, session_id, lock=True)
+    require_owner(ctx, session)
+    if session.status != "scheduled":
+        raise Refusal(f"*{session.title}* is already {session.status}.")
+    if session.starts_at > ctx.now:
+        raise Refusal(f"*{session.title}* hasn't started yet; mark it done once it has taken place.")
+    confirmed = (await enrollments.counts(ctx.session, session.id)).get("confirmed", 0)
+    everyone_came = not session.attendance_marked
+    await enrollments.close(ctx.session, session.id, confirmed_attended=everyone_came, at=ctx.now)
+    await sessions.mark_done(ctx.session, session.id, ctx.now)
+    await complete_step(ctx, await trainer_of(ctx, session), "first-session")
+    correct = f"use `session attend {session.id} @…` to correct"
+    if everyone_came:
+        counted = f"I counted all {confirmed} confirmed as attended; {correct}."
+    else:
+        counted = f"The {confirmed} confirmed people not marked as attended count as no-shows; {correct}."
+    return private(f"Marked *{session.title}* done. {counted}")
+
+
+async def attend(ctx: Context, command: SessionAttend) -> Reply:
+    """Mark who came; walk-ins (and everyone at a logged session) get an enrollment."""
+    session = await load(ctx, command.session_id, lock=True)
+    require_owner(ctx, session)
+    if session.status == "cancelled":
+        raise Refusal(f"*{session.title}* was cancelled, so nobody can have attended it.")
+    people = [ctx.person(user_id) for user_id in command.people]
+    if any(p.id == session.trainer_id for p in people):
+        raise Refusal("The trainer doesn't need marking; mention only the people who came to learn.")
+    await enrollments.mark_attended(
+        ctx.session,
+        community_id=ctx.community.id,
+        session_id=session.id,
+        member_ids=[p.id for p in people],
+        at=ctx.now,
+    )
+    await sessions.mark_attendance_taken(ctx.session, session.id)
+    return private(f"Marked {', '.join(name_of(p) for p in people)} as attended at *{session.title}*.")
+
+
+async def notes(ctx: Context, command: SessionNotes) -> Reply:
+    session = await load(ctx, command.session_id)
+    require_owner(ctx, session)
+    await sessions.add_note(ctx.session, session.id, ctx.member.id, command.text, ctx.now)
+    return private(f"Added your note to *{session.title}*; `session show {session.id}` shows it.")
+
+
+ROUTES = {
+    SessionNew: create,
+    SessionForm: form,
+    SessionsList: upcoming,
+    SessionAction: act,
+    SessionAttend: attend,
+    SessionNotes: notes,
+}

@@ -1,0 +1,141 @@
+"""Training sessions: creating, finding (always within one community), listing and closing them.
+
+Seat counts live in ``training_sessions.taken`` and change only through
+``storage.enrollments``; this module reads them, and computes what is left in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Enrollment, Member, SessionNote, TrainingSession
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    community_id: int,
+    trainer_id: int,
+    title: str,
+    topic: str | None,
+    starts_at: datetime,
+    duration_minutes: int,
+    seats: int,
+    created_at: datetime,
+    done: bool,
+) -> TrainingSession:
+    """A scheduled session, or (``done``) a logged one that already happened."""
+    row = TrainingSession(
+        community_id=community_id,
+        trainer_id=trainer_id,
+        title=title,
+        topic=topic,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        seats=seats,
+        taken=0,
+        status="done" if done else "scheduled",
+        created_at=created_at,
+        done_at=created_at if done else None,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def find(
+    session: AsyncSession, community_id: int, session_id: int, *, lock: bool = False
+) -> TrainingSession | None:
+    """The session if it belongs to ``community_id``; ``lock`` takes its row lock (PostgreSQL).
+
+    Every seat change locks the row first so that sign-ups and cancellations of
+    one session run one after another; SQLite's BEGIN IMMEDIATE already does that.
+    """
+    query = select(TrainingSession).where(
+        TrainingSession.id == session_id, TrainingSession.community_id == community_id
+    )
+    if lock:
+        query = query.with_for_update()
+    return await session.scalar(query.execution_options(populate_existing=True))
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """One line of the session list, with what the asker needs to act on it."""
+
+    session: TrainingSession
+    trainer: Member
+    seats_left: int
+    waitlisted: int
+    my_status: str | None
+
+
+async def upcoming(
+    session: AsyncSession, community_id: int, *, now: datetime, member_id: int, topic: str | None, limit: int
+) -> tuple[list[Upcoming], int]:
+    """Scheduled sessions starting from ``now``, soonest first, and how many there are in all."""
+    where = [
+        TrainingSession.community_id == community_id,
+        TrainingSession.status == "scheduled",
+        TrainingSession.starts_at >= now,
+    ]
+    if topic:
+        where.append(TrainingSession.topic == topic)
+    total = await session.scalar(select(func.count()).select_from(TrainingSession).where(*where)) or 0
+    waitlisted = (
+        select(func.count())
+        .where(Enrollment.session_id == TrainingSession.id, Enrollment.status == "waitlisted")
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+    mine = (
+        select(Enrollment.status)
+        .where(Enrollment.session_id == TrainingSession.id, Enrollment.member_id == member_id)
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(TrainingSession, Member, TrainingSession.seats - TrainingSession.taken, waitlisted, mine)
+        .join(Member, Member.id == TrainingSession.trainer_id)
+        .where(*where)
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .limit(limit)
+    )
+    return [Upcoming(s, t, left, waiting, status) for s, t, left, waiting, status in rows], total
+
+
+async def cancel(session: AsyncSession, session_id: int, at: datetime) -> None:
+    await session.execute(
+        update(TrainingSession).where(TrainingSession.id == session_id).values(status="cancelled", cancelled_at=at)
+    )
+
+
+async def mark_done(session: AsyncSession, session_id: int, at: datetime) -> None:
+    await session.execute(
+        update(TrainingSession).where(TrainingSession.id == session_id).values(status="done", done_at=at)
+    )
+
+
+async def mark_attendance_taken(session: AsyncSession, session_id: int) -> None:
+    await session.execute(
+        update(TrainingSession).where(TrainingSession.id == session_id).values(attendance_marked=True)
+    )
+
+
+async def add_note(session: AsyncSession, session_id: int, author_id: int, text: str, at: datetime) -> None:
+    session.add(SessionNote(session_id=session_id, author_id=author_id, text=text, created_at=at))
+    await session.flush()
+
+
+async def notes(session: AsyncSession, session_id: int) -> list[tuple[SessionNote, Member]]:
+    rows = await session.execute(
+        select(SessionNote, Member)
+        .join(Member, Member.id == SessionNote.author_id)
+        .where(SessionNote.session_id == session_id)
+        .order_by(SessionNote.created_at, SessionNote.id)
+    )
+    return [(note, author) for note, author in rows]
