@@ -182,10 +182,10 @@ async def _actions(ctx: Context, session: TrainingSession, owner: bool) -> tuple
     if session.status != "scheduled":
         return ()
     if owner:
-        return (
-            Button("Mark done", f"session done {session.id}", "primary"),
-            Button("Cancel session", f"session cancel {session.id}", "danger"),
-        )
+        cancel = Button("Cancel session", f"session cancel {session.id}", "danger")
+        if session.starts_at > ctx.now:
+            return (cancel,)
+        return (Button("Mark done", f"session done {session.id}", "primary"), cancel)
     if session.starts_at <= ctx.now:
         return ()
     mine = await enrollments.find(ctx.session, session.id, ctx.member.id)

@@ -112,7 +112,7 @@ async def test_the_list_shows_ten_and_counts_the_rest(chat: Chat, tara: str, clo
     assert "No upcoming sessions" in (await chat.say("ana", "sessions")).text
 
 
-async def test_show_gives_details_notes_and_the_right_buttons(chat: Chat, tara: str) -> None:
+async def test_show_gives_details_notes_and_the_right_buttons(chat: Chat, tara: str, clock: FakeClock) -> None:
     session_id = await schedule(chat, seats=1)
     await chat.say("ana", f"signup {session_id}")
     await chat.say("ben", f"signup {session_id}")
@@ -122,10 +122,13 @@ async def test_show_gives_details_notes_and_the_right_buttons(chat: Chat, tara: 
     assert "Confirmed: 1 of 1" in details and "Waitlist: 1" in details
     assert "Signed up: <@ana>" in details and "Waiting, in order: <@ben>" in details
     assert "Bring a laptop with DBeaver installed — <@tara>" in as_trainer.sections[2].text
-    assert [(b.command, b.style) for b in as_trainer.buttons] == [
+    assert [(b.command, b.style) for b in as_trainer.buttons] == [(f"session cancel {session_id}", "danger")]
+    clock.now = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    assert [(b.command, b.style) for b in (await chat.say("root", f"session show {session_id}")).buttons] == [
         (f"session done {session_id}", "primary"),
         (f"session cancel {session_id}", "danger"),
     ]
+    clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     as_member = await chat.say("ben", f"session show {session_id}")
     assert "<@ana>" not in as_member.sections[1].text
     assert [b.command for b in as_member.buttons] == [f"cancel {session_id}"]

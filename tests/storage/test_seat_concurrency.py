@@ -30,7 +30,7 @@ def engine_for(database_url: str) -> AsyncEngine:
     """A pool with a connection per contender, so PostgreSQL sees them all at once."""
     if is_sqlite(database_url):
         return create_engine(database_url)
-    return create_engine(database_url, pool_size=len(PEOPLE), max_overflow=5)
+    return create_engine(database_url, pool_size=len(PEOPLE), max_overflow=0)
 
 
 async def test_fifty_sign_ups_for_five_seats_then_five_cancellations(database_url: str) -> None:
