@@ -1,3 +1,199 @@
-"""(being written)"""
+"""``admin …``: roles, trainers, channels, schedules and community settings.
 
-ROUTES: dict = {}
+Every command here is for admins only (``Member.is_admin`` or GUILD_ADMINS).
+Settings live in the community's row; changes the scheduler cares about set
+``ctx.settings_changed`` so that it reschedules after the commit.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from handlers.context import Context, Refusal, name_of
+from handlers.grammar import (
+    AdminBurnout,
+    AdminChannel,
+    AdminDigestSchedule,
+    AdminKudosEmoji,
+    AdminKudosLimit,
+    AdminRole,
+    AdminRoundupSchedule,
+    AdminShow,
+    AdminTimezone,
+    AdminTrainer,
+)
+from handlers.types import Reply, Section, private
+from handlers.usage import USAGE
+from handlers.wording import joined
+from storage import members, profile, trainers
+
+ROLE_NAMES = {"admin": "a Guild admin", "leader": "a Guild leader"}
+TRAINER_NEWS = {
+    "pause": "An admin has paused your Guild trainer role for now. Questions? Talk to a Guild admin.",
+    "stop": "An admin has stopped your Guild trainer role. Thank you for what you shared! Talk to an admin to return.",
+    "activate": "An admin has made you an active Guild trainer. Welcome — you can schedule sessions any time.",
+}
+DAY_NAMES = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+TRAINER_STATUS = {"pause": "paused", "stop": "stopped", "activate": "active"}
+
+
+async def role(ctx: Context, command: AdminRole) -> Reply:
+    ctx.require_admin()
+    people = [ctx.person(uid) for uid in command.people]
+    await members.set_role(ctx.session, [m.id for m in people], command.role, command.grant)
+    now = "now" if command.grant else "no longer"
+    for person in people:
+        if person.id != ctx.member.id:
+            ctx.tell(person, private(f"You're {now} {ROLE_NAMES[command.role]} (set by {name_of(ctx.member)})."))
+    if len(people) == 1:
+        return private(f"{name_of(people[0])} is {now} {ROLE_NAMES[command.role]}.")
+    return private(f"{joined([name_of(m) for m in people])} are {now} Guild {command.role}s.")
+
+
+async def trainer(ctx: Context, command: AdminTrainer) -> Reply:
+    ctx.require_admin()
+    people = [ctx.person(uid) for uid in command.people]
+    profiles = await trainers.profiles(ctx.session, [m.id for m in people])
+    found = [m for m in people if m.id in profiles]
+    if not found:
+        raise Refusal(f"{joined([name_of(m) for m in people])} never volunteered, so there's no trainer to change.")
+    for person in found:
+        if command.action == "activate":
+            await trainers.approve(ctx.session, person.id, at=ctx.now, by=ctx.member.id)
+        else:
+            await trainers.set_status(
+                ctx.session, person.id, TRAINER_STATUS[command.action], at=ctx.now, by=ctx.member.id
+            )
+        ctx.tell(person, private(TRAINER_NEWS[command.action]))
+    text = f"{joined([name_of(m) for m in found])}: now {TRAINER_STATUS[command.action]}."
+    skipped = [name_of(m) for m in people if m.id not in profiles]
+    if skipped:
+        text += f" ({joined(skipped)} never volunteered, so I left them alone.)"
+    return private(text)
+
+
+async def channel(ctx: Context, command: AdminChannel) -> Reply:
+    ctx.require_admin()
+    target = command.channel or ctx.channel
+    if not target:
+        raise Refusal("Which channel? Name it, like `admin channel roundup #learning`.", usage=USAGE["admin"])
+    setattr(ctx.community, f"{command.kind}_channel", target)
+    ctx.settings_changed = True
+    return private(f"The {command.kind} will be posted in #{target}.")
+
+
+async def roundup_schedule(ctx: Context, command: AdminRoundupSchedule) -> Reply:
+    ctx.require_admin()
+    ctx.community.roundup_day = command.day
+    ctx.community.roundup_time = command.at.strftime("%H:%M")
+    ctx.settings_changed = True
+    return private(f"The kudos roundup goes out every {_day(command.day)} at {ctx.community.roundup_time}.")
+
+
+async def digest_schedule(ctx: Context, command: AdminDigestSchedule) -> Reply:
+    ctx.require_admin()
+    ctx.community.digest_frequency = command.frequency
+    ctx.settings_changed = True
+    return private(f"The leadership digest now goes out {command.frequency}.")
+
+
+async def timezone(ctx: Context, command: AdminTimezone) -> Reply:
+    ctx.require_admin()
+    name = _zone_names().get(command.timezone.lower(), command.timezone)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Refusal(
+            f"I don't know the time zone `{command.timezone[:64]}`. Use an IANA name like `Europe/Berlin` "
+            "or `America/New_York`.",
+            usage=USAGE["admin"],
+        ) from None
+    ctx.community.timezone = name
+    ctx.settings_changed = True
+    return private(f"The community's time zone is now {name}; scheduled posts follow it.")
+
+
+async def kudos_emoji(ctx: Context, command: AdminKudosEmoji) -> Reply:
+    ctx.require_admin()
+    ctx.community.kudos_emoji = command.emoji
+    ctx.settings_changed = True
+    return private(f"Messages and reactions with :{command.emoji}: now count as kudos.")
+
+
+async def kudos_limit(ctx: Context, command: AdminKudosLimit) -> Reply:
+    ctx.require_admin()
+    ctx.community.daily_kudos_limit = command.limit
+    ctx.settings_changed = True
+    return private(f"Each person can now give up to {command.limit} kudos a day.")
+
+
+async def burnout(ctx: Context, command: AdminBurnout) -> Reply:
+    ctx.require_admin()
+    ctx.community.burnout_threshold = command.sessions
+    ctx.settings_changed = True
+    return private(f"Trainers with {command.sessions} or more sessions will be flagged as at risk of burnout.")
+
+
+async def show(ctx: Context, command: AdminShow) -> Reply:
+    ctx.require_admin()
+    community = ctx.community
+    admins = await members.admins(ctx.session, community.id, ctx.settings.admins)
+    known = {m.user_id for m in admins}
+    admin_names = [name_of(m) for m in admins] + [f"<@{uid}>" for uid in sorted(ctx.settings.admins - known)]
+    leaders = [name_of(m) for m in await profile.leaders(ctx.session, community.id)]
+    settings = (
+        ("Time zone", community.timezone or f"{ctx.settings.timezone} (deployment default)"),
+        ("Roundup channel", _channel(community.roundup_channel)),
+        ("Roundup", f"{_day(community.roundup_day)} {community.roundup_time}"),
+        ("Digest channel", _channel(community.digest_channel)),
+        ("Digest", community.digest_frequency),
+        ("Milestones channel", _channel(community.milestones_channel)),
+        ("Kudos emoji", f":{community.kudos_emoji}:"),
+        ("Daily kudos limit", str(community.daily_kudos_limit)),
+        ("Burnout threshold", f"{community.burnout_threshold} sessions"),
+    )
+    people = (("Admins", ", ".join(admin_names) or "none"), ("Leaders", ", ".join(leaders) or "none"))
+    return private(
+        "Guild settings for this community:",
+        title="Guild settings",
+        sections=(Section(fields=settings), Section(fields=people)),
+    )
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """IANA names by their lower-case form, so that ``europe/berlin`` is understood too."""
+    names = {name.lower(): name for name in available_timezones()}
+    names.setdefault("utc", "UTC")
+    return names
+
+
+def _channel(channel: str | None) -> str:
+    return f"#{channel}" if channel else "not set"
+
+
+def _day(day: str) -> str:
+    return DAY_NAMES[day]
+
+
+ROUTES = {
+    AdminRole: role,
+    AdminTrainer: trainer,
+    AdminChannel: channel,
+    AdminRoundupSchedule: roundup_schedule,
+    AdminDigestSchedule: digest_schedule,
+    AdminTimezone: timezone,
+    AdminKudosEmoji: kudos_emoji,
+    AdminKudosLimit: kudos_limit,
+    AdminBurnout: burnout,
+    AdminShow: show,
+}

@@ -1,3 +1,65 @@
-"""(being written)"""
+"""``me``: your profile, your numbers and, for trainers, where onboarding stands."""
 
-ROUTES: dict = {}
+from __future__ import annotations
+
+from handlers import onboarding
+from handlers.context import Context, name_of
+from handlers.grammar import Me
+from handlers.periods import start_of
+from handlers.types import Button, Reply, Section, private
+from storage import profile, trainers
+
+
+async def me(ctx: Context, command: Me) -> Reply:
+    member = ctx.member
+    numbers = await profile.stats(ctx.session, member.id, since=start_of("month", ctx.now, ctx.zone(member)))
+    roles = [role for role, held in (("admin", ctx.is_admin()), ("leader", member.is_leader)) if held]
+    sections = [
+        Section(
+            text="*Kudos*",
+            fields=(
+                ("Received", f"{numbers.kudos_received} ({numbers.kudos_received_since} this month)"),
+                ("Given", f"{numbers.kudos_given} ({numbers.kudos_given_since} this month)"),
+            ),
+        ),
+        Section(
+            text="*Learning and teaching*",
+            fields=(
+                ("Sessions attended", str(numbers.sessions_attended)),
+                ("Sessions delivered", str(numbers.sessions_delivered)),
+                ("Learners trained", str(numbers.learners_trained)),
+                ("Average rating", _rating(numbers.average_rating, numbers.ratings)),
+            ),
+        ),
+    ]
+    buttons = [Button("Upcoming sessions", "sessions")]
+    trainer = await trainers.profile(ctx.session, member.id)
+    if trainer is not None:
+        ticked = await trainers.ticked(ctx.session, member.id)
+        topics = await trainers.topics(ctx.session, member.id)
+        fields = [("Status", trainer.status), ("Topics", ", ".join(topics) or "none yet")]
+        if trainer.onboarded_at is None:
+            fields.append(("Onboarding", onboarding.progress(ticked)))
+            sections.append(Section(text="*Trainer*", fields=tuple(fields)))
+            sections.append(Section(text=onboarding.checklist(ticked)))
+            following = onboarding.next_step(ticked)
+            if following:
+                buttons.append(Button("Mark next step done", f"volunteer done {following}", "primary"))
+        else:
+            sections.append(Section(text="*Trainer*", fields=tuple(fields)))
+    sections.append(Section(fields=(("Roles", ", ".join(roles) or "member"),)))
+    return private(
+        f"Here's your Guild profile, {name_of(member)}.",
+        title="Your Guild profile",
+        sections=tuple(sections),
+        buttons=tuple(buttons),
+    )
+
+
+def _rating(average: float | None, ratings: int) -> str:
+    if average is None:
+        return "no ratings yet"
+    return f"{average:.1f} / 5 from {ratings} rating{'s' if ratings != 1 else ''}"
+
+
+ROUTES = {Me: me}

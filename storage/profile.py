@@ -1,0 +1,62 @@
+"""A member's numbers for ``me``, and who holds roles — counted by the database in one round trip."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Enrollment, Feedback, Kudos, Member, TrainingSession
+
+
+@dataclass(frozen=True)
+class Stats:
+    kudos_received: int
+    kudos_received_since: int
+    kudos_given: int
+    kudos_given_since: int
+    sessions_delivered: int
+    sessions_attended: int
+    learners_trained: int
+    ratings: int
+    average_rating: float | None
+
+
+async def stats(session: AsyncSession, member_id: int, *, since: datetime) -> Stats:
+    """All-time numbers for ``member_id``, and kudos counts since ``since`` (say, the month's start)."""
+    my_done_sessions = (TrainingSession.trainer_id == member_id, TrainingSession.status == "done")
+    rating = (
+        select(func.count(Feedback.id), func.avg(Feedback.rating))
+        .join(TrainingSession, TrainingSession.id == Feedback.session_id)
+        .where(TrainingSession.trainer_id == member_id)
+        .subquery()
+    )
+    query = select(
+        _count(Kudos, Kudos.receiver_id == member_id),
+        _count(Kudos, Kudos.receiver_id == member_id, Kudos.created_at >= since),
+        _count(Kudos, Kudos.giver_id == member_id),
+        _count(Kudos, Kudos.giver_id == member_id, Kudos.created_at >= since),
+        _count(TrainingSession, *my_done_sessions),
+        _count(Enrollment, Enrollment.member_id == member_id, Enrollment.status == "attended"),
+        select(func.count())
+        .select_from(Enrollment)
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(*my_done_sessions, Enrollment.status == "attended")
+        .scalar_subquery(),
+        *rating.c,
+    )
+    row = (await session.execute(query)).one()
+    *counts, ratings, average = row
+    return Stats(*counts, ratings, None if average is None else float(average))
+
+
+async def leaders(session: AsyncSession, community_id: int) -> list[Member]:
+    query = select(Member).where(Member.community_id == community_id, Member.is_leader.is_(True))
+    return list(await session.scalars(query.order_by(Member.id)))
+
+
+def _count(model: type[Any], *where: Any) -> Any:
+    return select(func.count()).select_from(model).where(*where).scalar_subquery()
