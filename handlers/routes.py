@@ -11,14 +11,6 @@ from handlers.types import Outcome, Reply
 
 Route = Callable[[Context, Any], Awaitable[Reply | Outcome]]
 
-ROUTES: dict[type, Route] = {
-    **help.ROUTES,
-    **kudos.ROUTES,
-    **volunteer.ROUTES,
-    **profile.ROUTES,
-    **sessions.ROUTES,
-    **enrollment.ROUTES,
-    **feedback.ROUTES,
-    **digest.ROUTES,
-    **admin.ROUTES,
-}
+FEATURES = (help, kudos, volunteer, profile, sessions, enrollment, feedback, digest, admin)
+
+ROUTES: dict[type, Route] = {command: route for feature in FEATURES for command, route in feature.ROUTES.items()}

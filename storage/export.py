@@ -25,7 +25,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _kudos(_admins: frozenset[str]) -> Select[Any]:
+def _kudos(_admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
     giver, receiver = aliased(Member), aliased(Member)
     values = (
         select(func.aggregate_strings(KudosValue.value, " "))
@@ -42,7 +42,7 @@ def _kudos(_admins: frozenset[str]) -> Select[Any]:
     )
 
 
-def _sessions(_admins: frozenset[str]) -> Select[Any]:
+def _sessions(_admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
     return (
         select(TrainingSession.id, TrainingSession.title, TrainingSession.topic, Member.user_id,
                TrainingSession.starts_at, TrainingSession.duration_minutes, TrainingSession.seats,
@@ -52,7 +52,7 @@ def _sessions(_admins: frozenset[str]) -> Select[Any]:
     )
 
 
-def _enrollments(_admins: frozenset[str]) -> Select[Any]:
+def _enrollments(_admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
     return (
         select(Enrollment.session_id, Member.user_id, Enrollment.status, Enrollment.created_at)
         .join(Member, Member.id == Enrollment.member_id)
@@ -60,7 +60,7 @@ def _enrollments(_admins: frozenset[str]) -> Select[Any]:
     )
 
 
-def _feedback(_admins: frozenset[str]) -> Select[Any]:
+def _feedback(_admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
     return (
         select(Feedback.session_id, Member.user_id, Feedback.rating, Feedback.comment, Feedback.created_at)
         .outerjoin(Member, Member.id == Feedback.member_id)
@@ -68,7 +68,7 @@ def _feedback(_admins: frozenset[str]) -> Select[Any]:
     )
 
 
-def _members(admins: frozenset[str]) -> Select[Any]:
+def _members(admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
     is_admin = Member.is_admin | Member.user_id.in_(list(admins))
     return (
         select(Community.platform, Member.user_id, Member.display_name, is_admin, Member.is_leader,
@@ -79,7 +79,7 @@ def _members(admins: frozenset[str]) -> Select[Any]:
     )
 
 
-QUERIES: dict[str, Callable[[frozenset[str]], Select[Any]]] = {
+QUERIES: dict[str, Callable[[frozenset[str]], Select[*tuple[Any, ...]]]] = {
     "kudos": _kudos,
     "sessions": _sessions,
     "enrollments": _enrollments,

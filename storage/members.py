@@ -97,3 +97,14 @@ async def admins(session: AsyncSession, community_id: int, bootstrap: frozenset[
 async def set_role(session: AsyncSession, member_ids: list[int], role: str, value: bool) -> None:
     column = {"admin": Member.is_admin, "leader": Member.is_leader}[role]
     await session.execute(update(Member).where(Member.id.in_(member_ids)).values({column: value}))
+
+
+async def named(session: AsyncSession, community_id: int, *, limit: int) -> list[tuple[str, str]]:
+    """(user id, display name) of members with a name, alphabetically — for people pickers."""
+    query = (
+        select(Member.user_id, Member.display_name)
+        .where(Member.community_id == community_id, Member.display_name.is_not(None))
+        .order_by(Member.display_name, Member.user_id)
+        .limit(limit)
+    )
+    return [(user_id, name or user_id) for user_id, name in await session.execute(query)]

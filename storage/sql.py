@@ -15,7 +15,7 @@ async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], val
     Under concurrency this is the safe way to say "exactly once": the database,
     not a read beforehand, decides who was first.
     """
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = await session.execute(insert(model).values(**values).on_conflict_do_nothing())
     return bool(result.rowcount)  # type: ignore[attr-defined]
