@@ -1,0 +1,132 @@
+"""Guild's Teams activity handler: keeps references current, runs commands, greets when added.
+
+Every command goes to ``Core.handle``; this class only decides where the
+answer goes. Teams has no ephemeral messages, so a private answer to something
+said in a channel or group chat is sent as a 1:1 chat message, with a short
+pointer in the thread; public answers (and everything in a personal chat) are
+replies in the conversation. ``kudos``, ``session new`` and ``feedback <id>``
+without the rest open input cards, whose submits come back here as commands.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ChannelAccount
+
+from bot.teams import cards, conversations
+from bot.teams.notifier import TeamsNotifier, card_activity, card_message
+from bot.teams.to_command import (
+    FormError,
+    author_of,
+    command_text,
+    community_of,
+    conversation_kind,
+    submitted,
+    to_message,
+)
+from handlers import grammar
+from handlers.core import Core
+from handlers.types import Message, Recipient, Reply
+from storage import members
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("guild.teams")
+
+FEEDBACK_FORM = re.compile(r"^feedback\s+#?(\d{1,9})$", re.IGNORECASE)
+SENT_PRIVATELY = "I've sent you the details privately."
+COULD_NOT_DM = "I couldn't message you privately. Open a chat with me (search for Guild) and try again there."
+GREETING = (
+    "Hi, I'm Guild — I help our trainers' community: kudos, training sessions and feedback. "
+    "Type **help** to see what I can do{where}."
+)
+
+
+class GuildBot(ActivityHandler):
+    def __init__(self, *, core: Core, uow: Callable[[], UnitOfWork], notifier: TeamsNotifier) -> None:
+        self._core = core
+        self._uow = uow
+        self._notifier = notifier
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Refresh the conversation's reference first, so proactive posts always have a current one."""
+        activity = turn_context.activity
+        if activity.service_url and getattr(activity.conversation, "id", None) and activity.recipient:
+            await conversations.remember(
+                self._uow,
+                conversations.reference_of(activity),
+                community=community_of(activity).external_id,
+                at=self._core.clock(),
+                name=conversations.name_of(activity),
+                display_name=getattr(activity.from_property, "name", None),
+            )
+        await super().on_turn(turn_context)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+        bot_id = turn_context.activity.recipient.id
+        if any(member.id == bot_id for member in members_added):
+            personal = conversation_kind(turn_context.activity) == "personal"
+            where = "" if personal else " (mention me first, like @Guild help)"
+            await turn_context.send_activity(MessageFactory.text(GREETING.format(where=where)))
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if not activity.from_property or not activity.from_property.id:
+            return
+        try:
+            found = submitted(activity.value)
+        except FormError as problem:
+            await turn_context.send_activity(MessageFactory.text(str(problem)))
+            return
+        text, people = found if found else command_text(activity)
+        text = text or "help"  # an empty message (or a bare mention) gets the overview, not a complaint
+        if await self._open_form(turn_context, text):
+            return
+        message = to_message(activity, text, people)
+        reply = await self._core.handle(message)
+        if reply is not None:
+            await self._answer(turn_context, message, reply)
+
+    async def _open_form(self, turn_context: TurnContext, text: str) -> bool:
+        """Answer ``kudos`` / ``session new`` / ``feedback <id>`` alone with the matching input card."""
+        if match := FEEDBACK_FORM.match(text.strip()):
+            session_id = int(match.group(1))
+            card, summary = cards.feedback_form(session_id), f"Rate session {session_id}"
+        else:
+            try:
+                command = grammar.parse(text)
+            except grammar.UsageError:
+                return False
+            if isinstance(command, grammar.SessionForm):
+                card, summary = cards.session_form(self._core.clock().date()), "Schedule a session"
+            elif isinstance(command, grammar.KudosForm):
+                card, summary = cards.kudos_form(await self._people(turn_context.activity)), "Say thanks"
+            else:
+                return False
+        await turn_context.send_activity(card_message(card, summary))
+        return True
+
+    async def _people(self, activity: Activity) -> list[tuple[str, str]]:
+        """Colleagues Guild has met in this tenant, for the kudos card (never the person asking)."""
+        ref, author = community_of(activity), author_of(activity)
+        async with self._uow() as work:
+            community = await members.community(work.session, ref.platform, ref.external_id)
+            people = await members.named(work.session, community.id, limit=cards.MAX_PEOPLE_CHOICES + 1)
+            await work.commit()
+        return [(user_id, name) for user_id, name in people if user_id != author.user_id]
+
+    async def _answer(self, turn_context: TurnContext, message: Message, reply: Reply) -> None:
+        if reply.public or conversation_kind(turn_context.activity) == "personal":
+            await turn_context.send_activity(card_activity(reply))
+            return
+        try:
+            await self._notifier.tell(Recipient(message.community, message.author.user_id), reply)
+            pointer = SENT_PRIVATELY
+        except Exception:  # the DM failing must not lose the answer silently: say so in the thread
+            log.exception("private reply failed", extra={"community": message.community.external_id,
+                                                        "person": message.author.user_id})
+            pointer = COULD_NOT_DM
+        await turn_context.send_activity(MessageFactory.text(pointer))
