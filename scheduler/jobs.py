@@ -1,0 +1,317 @@
+"""The scheduled jobs: plain async functions of one community and one moment.
+
+Each asks ``handlers`` for neutral content and posts it through the Notifier,
+claiming every post in the ledger first (``storage.ledger``): the claim is
+committed before posting, so another instance or a later run skips it; a failed
+post releases the claim so that the next run retries. Each returns short lines
+saying what happened, which ``run-job`` prints and the scheduler logs.
+
+Cron-driven jobs (roundup, digest, milestones) get the moment their run fell
+due, which fixes the period they cover; scanning jobs (reminders, feedback
+requests, nudges, burnout alerts) get the current time and look at windows
+around it, so a scan that runs late still finds who is due.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import milestones as milestone_content
+from handlers import reminders as reminder_content
+from handlers.digest import leadership_digest
+from handlers.ports import Clock, Notifier
+from handlers.roundup import weekly_roundup
+from handlers.types import CommunityRef, Recipient, Reply
+from scheduler import timing
+from storage import due, enrollments, ledger, members, stats
+from storage.ledger import Slot
+from storage.models import Community, Member
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("guild.scheduler")
+
+MILESTONE_CHANNEL = "*"  # milestones are announced once per community, whichever channel is configured
+
+
+@dataclass(frozen=True)
+class JobEnv:
+    """What every job runs with; ``instance`` names this process in the ledger's ``claimed_by``."""
+
+    uow: Callable[[], UnitOfWork]
+    notifier: Notifier
+    clock: Clock
+    default_zone: str
+    admins: frozenset[str]
+    timing: timing.Timing
+    instance: str
+
+    def zone(self, community: Community, member: Member | None = None) -> ZoneInfo:
+        """The member's own zone when known, else the community's, else GUILD_TIMEZONE."""
+        return timing.first_zone(member.timezone if member else None, community.timezone, self.default_zone)
+
+
+def ref(community: Community) -> CommunityRef:
+    return CommunityRef(community.platform, community.external_id, community.name)
+
+
+def label(community: Community) -> str:
+    return community.name or f"{community.platform}:{community.external_id}"
+
+
+# --- claiming and delivering -----------------------------------------------------------------------------------
+
+
+async def _claim(env: JobEnv, slots: list[Slot]) -> list[Slot]:
+    """Claim each slot (in a stable order, so that concurrent claimers never deadlock); returns the ones won."""
+    won = []
+    async with env.uow() as uow:
+        for slot in sorted(slots, key=lambda s: (s.channel, s.period)):
+            if await ledger.claim(uow.session, slot, by=env.instance, at=env.clock()):
+                won.append(slot)
+        await uow.commit()
+    return won
+
+
+async def _settle(env: JobEnv, slots: list[Slot], *, posted: bool) -> None:
+    async with env.uow() as uow:
+        for slot in slots:
+            if posted:
+                await ledger.mark_posted(uow.session, slot, at=env.clock())
+            else:
+                await ledger.release(uow.session, slot, by=env.instance)
+        await uow.commit()
+
+
+async def _deliver(env: JobEnv, slots: list[Slot], send: Callable[[], Awaitable[None]], what: str) -> bool:
+    """Send, then mark the slots posted; on failure release them for a later run."""
+    try:
+        await send()
+    except Exception:
+        log.exception("post failed; released for retry", extra={"job": slots[0].job, "channel": slots[0].channel})
+        await _settle(env, slots, posted=False)
+        return False
+    await _settle(env, slots, posted=True)
+    return True
+
+
+async def _post_once(
+    env: JobEnv,
+    community: Community,
+    slot: Slot,
+    build: Callable[[AsyncSession], Awaitable[Reply | None]],
+    what: str,
+) -> str:
+    """Claim ``slot``, build the post, post it; the claim comes first so only one instance builds and posts."""
+    if not await _claim(env, [slot]):
+        return f"{what}: already posted (or being posted) — skipped"
+    try:
+        async with env.uow() as uow:
+            reply = await build(uow.session)
+    except Exception:
+        log.exception("building a post failed", extra={"job": slot.job, "community": community.external_id})
+        await _settle(env, [slot], posted=False)
+        return f"{what}: failed to build — released for retry"
+    if reply is None:
+        await _settle(env, [slot], posted=False)
+        return f"{what}: nothing to say — not posted"
+    if await _deliver(env, [slot], lambda: env.notifier.post(ref(community), slot.channel, reply), what):
+        return f"{what}: posted to {slot.channel}"
+    return f"{what}: post failed — released for retry"
+
+
+async def _tell_once(env: JobEnv, community: Community, slot: Slot, reply: Reply, what: str) -> str | None:
+    """DM ``slot.channel`` (a user id) once; None when someone else already did."""
+    if not await _claim(env, [slot]):
+        return None
+    to = Recipient(ref(community), slot.channel)
+    if await _deliver(env, [slot], lambda: env.notifier.tell(to, reply), what):
+        return f"{what}: told {slot.channel}"
+    return f"{what}: telling {slot.channel} failed — released for retry"
+
+
+# --- cron jobs ---------------------------------------------------------------------------------------------------
+
+
+def roundup_slot(env: JobEnv, community: Community, at: datetime) -> Slot | None:
+    """The ledger slot of the roundup due at ``at``; None without a roundup channel."""
+    if not community.roundup_channel:
+        return None
+    return Slot("roundup", community.id, community.roundup_channel, timing.roundup_window(at, env.zone(community))[2])
+
+
+def digest_slot(env: JobEnv, community: Community, at: datetime) -> Slot | None:
+    """The ledger slot of the digest due at ``at``; None without a digest channel."""
+    if not community.digest_channel:
+        return None
+    return Slot("digest", community.id, community.digest_channel,
+                timing.digest_span(community, at, env.zone(community)).key)
+
+
+async def roundup(env: JobEnv, community: Community, at: datetime) -> list[str]:
+    """The weekly recognition roundup due at ``at``, to the roundup channel."""
+    zone = env.zone(community)
+    start, end, week = timing.roundup_window(at, zone)
+    what = f"roundup {week} · {label(community)}"
+    slot = roundup_slot(env, community, at)
+    if slot is None:
+        return [f"{what}: no roundup channel set (admin channel roundup #channel) — skipped"]
+    return [await _post_once(env, community, slot,
+                             lambda session: weekly_roundup(session, community, start, end, zone), what)]
+
+
+async def digest(env: JobEnv, community: Community, at: datetime) -> list[str]:
+    """The leadership digest of the period that ended when it fell due, to the digest channel."""
+    zone = env.zone(community)
+    span = timing.digest_span(community, at, zone)
+    what = f"digest {span.key} · {label(community)}"
+    slot = digest_slot(env, community, at)
+    if slot is None:
+        return [f"{what}: no digest channel set (admin channel digest #channel) — skipped"]
+    return [await _post_once(env, community, slot,
+                             lambda session: leadership_digest(session, community, span, zone), what)]
+
+
+async def milestones(env: JobEnv, community: Community, at: datetime) -> list[str]:
+    """Milestones reached lately, each claimed on its own, announced together in one message."""
+    what = f"milestones · {label(community)}"
+    channel = community.milestones_channel or community.roundup_channel
+    if not channel:
+        return [f"{what}: no milestones or roundup channel set — skipped"]
+    async with env.uow() as uow:
+        reached = await milestone_content.reached(uow.session, community.id, at - env.timing.milestones_lookback, at)
+    by_key = {m.key: m for m in reached}
+    won = await _claim(env, [Slot("milestone", community.id, MILESTONE_CHANNEL, key) for key in by_key])
+    if not won:
+        return [f"{what}: none new"]
+    announced = [by_key[slot.period] for slot in sorted(won, key=lambda s: list(by_key).index(s.period))]
+    reply = milestone_content.announcement(announced)
+    if await _deliver(env, won, lambda: env.notifier.post(ref(community), channel, reply), what):
+        return [f"{what}: posted {len(announced)} to {channel}"]
+    return [f"{what}: post failed — {len(won)} released for retry"]
+
+
+# --- scanning jobs -------------------------------------------------------------------------------------------------
+
+
+def _soon(delta: timedelta) -> str:
+    minutes = max(1, round(delta.total_seconds() / 60))
+    if minutes < 55:
+        return f"in {minutes} minutes"
+    hours = round(minutes / 60)
+    return "in about an hour" if hours == 1 else f"in about {hours} hours"
+
+
+async def reminders(env: JobEnv, community: Community, at: datetime) -> list[str]:
+    """DM confirmed attendees and the trainer 24 hours and 1 hour before each session."""
+    lines: list[str] = []
+    for job, after, until in (("reminder-24h", at + timedelta(hours=1), at + timedelta(hours=24)),
+                              ("reminder-1h", at, at + timedelta(hours=1))):
+        async with env.uow() as uow:
+            starting = await due.starting_between(uow.session, community.id, after, until)
+            attendees = {row.id: await enrollments.people(uow.session, row.id, ["confirmed"]) for row, _ in starting}
+            filed = await ledger.filed(uow.session, job=job, community_id=community.id,
+                                       periods=[str(row.id) for row, _ in starting])
+        for row, trainer in starting:
+            for person in [trainer, *attendees[row.id]]:
+                if (person.user_id, str(row.id)) in filed:
+                    continue
+                reply = reminder_content.session_reminder(
+                    row, trainer, lead=_soon(row.starts_at - at), zone=env.zone(community, person),
+                    for_trainer=person.id == trainer.id,
+                )
+                line = await _tell_once(env, community, Slot(job, community.id, person.user_id, str(row.id)), reply,
+                                        f"{job} session {row.id} · {label(community)}")
+                lines += [line] if line else []
+    return lines
+
+
+async def feedback_requests(env: JobEnv, community: Community, at: datetime) -> list[str]:
+    """Ask each attendee of a recently ended session to rate it; remind once a day later; stop once rated.
+
+    Only people marked as attended are asked, because only they can rate; a
+    session whose attendance is marked late gets its requests then (within the
+    feedback window).
+    """
+    lines: list[str] = []
+    async with env.uow() as uow:
+        ended = await due.ended_between(uow.session, community.id, at - env.timing.feedback_window, at)
+        trainers = await members.by_ids(uow.session, (row.trainer_id for row in ended))
+        attended = {row.id: await enrollments.people(uow.session, row.id, ["attended"]) for row in ended}
+        rated = await due.rated(uow.session, attended)
+        periods = [str(row.id) for row in ended]
+        asked = await ledger.filed(uow.session, job="feedback-request", community_id=community.id, periods=periods)
+        reminded = await ledger.filed(uow.session, job="feedback-reminder", community_id=community.id,
+                                      periods=periods)
+    for row in ended:
+        for person in attended[row.id]:
+            key = (person.user_id, str(row.id))
+            if (row.id, person.id) in rated or key in reminded:
+                continue
+            if key not in asked:
+                job, reply = "feedback-request", reminder_content.feedback_request(
+                    row, trainers[row.trainer_id], reminder=False)
+            elif (asked[key] or at) <= at - env.timing.feedback_reminder_after:
+                job, reply = "feedback-reminder", reminder_content.feedback_request(
+                    row, trainers[row.trainer_id], reminder=True)
+            else:
+                continue
+            line = await _tell_once(env, community, Slot(job, community.id, person.user_id, str(row.id)), reply,
+                                    f"{job} session {row.id} · {label(community)}")
+            lines += [line] if line else []
+    return lines
+
+
+async def onboarding_nudges(env: JobEnv, community: Community, at: datetime) -> list[str]:
+    """Nudge trainers whose onboarding has not moved for a week — once per quiet spell."""
+    lines: list[str] = []
+    async with env.uow() as uow:
+        stalled = await due.stalled_onboarding(uow.session, community.id, at - env.timing.onboarding_quiet)
+        ticked = await due.ticked_steps(uow.session, (member.id for member, _ in stalled))
+    for member, last in stalled:
+        slot = Slot("onboarding-nudge", community.id, member.user_id, f"quiet-since:{last:%Y-%m-%dT%H:%M}")
+        line = await _tell_once(env, community, slot, reminder_content.onboarding_nudge(ticked[member.id]),
+                                f"onboarding-nudge · {label(community)}")
+        lines += [line] if line else []
+    return lines
+
+
+async def burnout_alerts(env: JobEnv, community: Community, at: datetime) -> list[str]:
+    """Tell admins privately when a trainer goes over the burnout threshold — once per four weeks per trainer."""
+    lines: list[str] = []
+    window = env.timing.burnout_window
+    async with env.uow() as uow:
+        over = await stats.overloaded_trainers(uow.session, community.id, at - window, at,
+                                               community.burnout_threshold)
+        fresh = [(trainer, n) for trainer, n in over if not await ledger.claimed_since(
+            uow.session, job="burnout-alert", community_id=community.id, period_prefix=f"{trainer.id}:",
+            since=at - window)]
+        admins = await members.admins(uow.session, community.id, env.admins) if fresh else []
+    for trainer, sessions in fresh:
+        reply = reminder_content.burnout_notice(trainer, sessions, community.burnout_threshold)
+        for admin in admins:
+            slot = Slot("burnout-alert", community.id, admin.user_id, f"{trainer.id}:{at:%Y-%m-%d}")
+            what = f"burnout-alert {trainer.user_id} · {label(community)}"
+            line = await _tell_once(env, community, slot, reply, what)
+            lines += [line] if line else []
+    return lines
+
+
+Job = Callable[[JobEnv, Community, datetime], Awaitable[list[str]]]
+
+CRON_JOBS: dict[str, Job] = {"roundup": roundup, "digest": digest, "milestones": milestones}
+MISSABLE: dict[str, Callable[[JobEnv, Community, datetime], Slot | None]] = {
+    "roundup": roundup_slot,
+    "digest": digest_slot,
+}
+SCANNING_JOBS: dict[str, Job] = {
+    "reminders": reminders,
+    "feedback-requests": feedback_requests,
+    "onboarding-nudges": onboarding_nudges,
+    "burnout-alerts": burnout_alerts,
+}

@@ -1,0 +1,250 @@
+"""Guild's scheduler: APScheduler's asyncio scheduler, driven by Guild's own tables.
+
+APScheduler only decides *when* to wake up. Its jobs live in memory and are
+rebuilt from the communities' rows at start, whenever an admin changes a
+setting (``reload``) and every few minutes (new communities appear when someone
+first talks to Guild). *Whether* to post is the ledger's decision, in the
+database every instance shares, so several instances, restarts and operators'
+``run-job`` all post each period once.
+
+A refresh every ``Timing.refresh_every`` also catches up: a roundup or digest
+whose due time passed within its grace window and that is not in the ledger is
+posted then — which covers downtime over the due time and retries a failed post.
+Older misses are skipped and logged once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from handlers.core import Core
+from handlers.ports import Clock, Notifier
+from handlers.types import CommunityRef
+from scheduler import timing
+from scheduler.jobs import CRON_JOBS, MISSABLE, SCANNING_JOBS, JobEnv, label
+from scheduler.timing import Timing
+from storage import ledger, members
+from storage.models import Community
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("guild.scheduler")
+
+
+def instance_name() -> str:
+    """Who claims posts in the ledger: host, process and a random suffix, unique per scheduler."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class GuildScheduler:
+    def __init__(
+        self,
+        *,
+        core: Core,
+        uow: Callable[[], UnitOfWork],
+        notifier: Notifier,
+        clock: Clock,
+        settings: Any,
+        timing: Timing | None = None,
+        instance: str | None = None,
+    ) -> None:
+        """``settings`` needs ``timezone`` (GUILD_TIMEZONE) and ``admins`` (GUILD_ADMINS)."""
+        self.env = JobEnv(
+            uow=uow,
+            notifier=notifier,
+            clock=clock,
+            default_zone=settings.timezone,
+            admins=frozenset(settings.admins),
+            timing=timing or Timing(),
+            instance=instance or instance_name(),
+        )
+        self._aps: AsyncIOScheduler | None = None
+        self._communities: dict[int, Community] = {}
+        self._triggers: dict[str, str] = {}
+        self._reported_misses: set[tuple[str, int, datetime]] = set()
+        core.on_settings_changed.append(self.reload)
+
+    # --- lifecycle ----------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Build the jobs and start ticking; must run inside the event loop. Posts missed runs within grace."""
+        every = self.env.timing
+        self._aps = AsyncIOScheduler(
+            timezone=timing.first_zone(self.env.default_zone),
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        for name in SCANNING_JOBS:
+            interval = every.nudge_every if name in ("onboarding-nudges", "burnout-alerts") else every.scan_every
+            self._aps.add_job(self._scan, IntervalTrigger(seconds=interval.total_seconds()), args=[name],
+                              id=f"scan:{name}", name=name, misfire_grace_time=int(interval.total_seconds()))
+        self._aps.add_job(self.refresh, IntervalTrigger(seconds=every.refresh_every.total_seconds()), id="refresh",
+                          name="refresh", misfire_grace_time=int(every.refresh_every.total_seconds()))
+        await self._load()
+        self._schedule()
+        self._aps.start()
+        log.info("scheduler started", extra={"job": "scheduler", "result": f"{len(self._communities)} communities"})
+        await self.catch_up()
+
+    async def shutdown(self) -> None:
+        if self._aps is not None and self._aps.running:
+            self._aps.shutdown(wait=False)
+        self._aps = None
+
+    async def reload(self, community: CommunityRef) -> None:
+        """An admin changed a community's settings: rebuild its jobs from the stored row."""
+        await self._load()
+        self._schedule()
+        log.info("schedule reloaded", extra={"job": "scheduler", "community": community.external_id})
+
+    async def refresh(self) -> None:
+        """Pick up new communities and changed rows, then post anything due and missing (within grace)."""
+        await self._load()
+        self._schedule()
+        await self.catch_up()
+
+    # --- running jobs -----------------------------------------------------------------------------------------------
+
+    async def run_job(self, name: str, at: datetime | None = None) -> list[str]:
+        """Run one job once, as if it were ``at`` (default now); the ledger still applies.
+
+        For roundup, digest and milestones that means the run due at ``at`` (the
+        latest scheduled time at or before it), whatever the grace window.
+        """
+        at = (at or self.env.clock()).astimezone(UTC)
+        if name not in CRON_JOBS and name not in SCANNING_JOBS:
+            return [f"Unknown job '{name}'. Jobs: {', '.join([*CRON_JOBS, *SCANNING_JOBS])}."]
+        communities = await self._load()
+        if not communities:
+            return ["No communities yet — nothing to do."]
+        lines: list[str] = []
+        for community in communities:
+            if name in SCANNING_JOBS:
+                done = await SCANNING_JOBS[name](self.env, community, at)
+                lines += done or [f"{name} · {label(community)}: none due"]
+                continue
+            due = timing.last_fire(self._cron_triggers(community)[name], at)
+            if due is None:
+                lines.append(f"{name} · {label(community)}: no run due by {at:%Y-%m-%d %H:%M} UTC")
+            else:
+                lines += await CRON_JOBS[name](self.env, community, due)
+        return lines
+
+    async def catch_up(self) -> None:
+        """Run each roundup, digest and milestones run whose due time passed within its grace window.
+
+        The ledger makes this harmless when the run already happened; a due
+        time older than the grace window that never got posted is logged once.
+        """
+        now = self.env.clock()
+        for community in list(self._communities.values()):
+            for name, trigger in self._cron_triggers(community).items():
+                due = timing.last_fire(trigger, now)
+                if due is None:
+                    continue
+                if now - due <= self.env.timing.grace(name):
+                    await self._run_cron(name, community, due)
+                elif name in MISSABLE:
+                    await self._report_miss(name, community, due)
+
+    async def _report_miss(self, name: str, community: Community, due: datetime) -> None:
+        if (name, community.id, due) in self._reported_misses:
+            return
+        self._reported_misses.add((name, community.id, due))
+        slot = MISSABLE[name](self.env, community, due)
+        if slot is None:
+            return
+        async with self.env.uow() as uow:
+            posted = await ledger.is_claimed(uow.session, slot)
+        if not posted:
+            log.warning("missed %s due %s is older than the grace window; skipped", name, due.isoformat(),
+                        extra={"job": name, "community": community.external_id, "channel": slot.channel})
+
+    async def _run_cron(self, name: str, community: Community, due: datetime) -> None:
+        try:
+            for line in await CRON_JOBS[name](self.env, community, due):
+                log.info(line, extra={"job": name, "community": community.external_id})
+        except Exception:
+            log.exception("job failed", extra={"job": name, "community": community.external_id})
+
+    async def _fire(self, name: str, community_id: int) -> None:
+        """APScheduler's entry point for a community's cron job."""
+        await self._load()
+        community = self._communities.get(community_id)
+        if community is None:
+            return
+        now = self.env.clock()
+        due = timing.last_fire(self._cron_triggers(community)[name], now)
+        if due is not None and now - due <= self.env.timing.grace(name):
+            await self._run_cron(name, community, due)
+
+    async def _scan(self, name: str) -> None:
+        """APScheduler's entry point for a scanning job: every community, one after another."""
+        now = self.env.clock()
+        for community in await self._load():
+            try:
+                for line in await SCANNING_JOBS[name](self.env, community, now):
+                    log.info(line, extra={"job": name, "community": community.external_id})
+            except Exception:
+                log.exception("job failed", extra={"job": name, "community": community.external_id})
+
+    # --- the job table ----------------------------------------------------------------------------------------------
+
+    def describe(self) -> list[str]:
+        """Each job with its next run time, in the community's zone."""
+        now = self.env.clock()
+        lines = []
+        for community in self._communities.values():
+            zone = self.env.zone(community)
+            for name, trigger in self._cron_triggers(community).items():
+                upcoming = timing.next_fire(trigger, now)
+                when = f"{upcoming.astimezone(zone):%a %Y-%m-%d %H:%M} ({zone.key})" if upcoming else "never"
+                lines.append(f"{name:<18} {label(community)}: next {when}")
+        every = self.env.timing
+        for name in SCANNING_JOBS:
+            interval = every.nudge_every if name in ("onboarding-nudges", "burnout-alerts") else every.scan_every
+            lines.append(f"{name:<18} all communities: every {int(interval.total_seconds() // 60)} minutes")
+        return lines
+
+    async def _load(self) -> list[Community]:
+        async with self.env.uow() as uow:
+            found = await members.all_communities(uow.session)
+        self._communities = {community.id: community for community in found}
+        return found
+
+    def _cron_triggers(self, community: Community) -> dict[str, CronTrigger]:
+        zone = self.env.zone(community)
+        every = self.env.timing
+        return {
+            "roundup": timing.roundup_trigger(community, zone),
+            "digest": timing.digest_trigger(community, zone, every.digest_at),
+            "milestones": timing.daily_trigger(zone, every.milestones_at),
+        }
+
+    def _schedule(self) -> None:
+        """Add, replace or remove the cron jobs so that APScheduler matches the stored rows."""
+        if self._aps is None:
+            return
+        wanted: dict[str, tuple[str, int, CronTrigger]] = {}
+        for community in self._communities.values():
+            for name, trigger in self._cron_triggers(community).items():
+                wanted[f"{name}:{community.id}"] = (name, community.id, trigger)
+        for job_id in set(self._triggers) - set(wanted):
+            self._aps.remove_job(job_id)
+            del self._triggers[job_id]
+        for job_id, (name, community_id, trigger) in wanted.items():
+            signature = f"{trigger} {trigger.timezone}"
+            if self._triggers.get(job_id) == signature:
+                continue
+            self._aps.add_job(self._fire, trigger, args=[name, community_id], id=job_id, name=job_id,
+                              replace_existing=True,
+                              misfire_grace_time=int(self.env.timing.grace(name).total_seconds()))
+            self._triggers[job_id] = signature
