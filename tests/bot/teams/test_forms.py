@@ -1,0 +1,97 @@
+"""Input cards: ``kudos``, ``session new`` and ``feedback <id>`` alone open a card; its submit runs the command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from storage.models import Feedback, Kudos, KudosValue, Member, TrainingSession
+from tests.bot.teams import activities as act
+from tests.bot.teams.conftest import Teams
+from tests.bot.teams.test_conversation_flow import scalar, schedule
+
+
+def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {item["id"]: item for item in card["body"] if item["type"].startswith("Input.")}
+
+
+async def test_session_new_alone_opens_a_card_whose_submit_schedules_the_session(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
+    await teams.send(act.personal_message(teams.url, "ana", "volunteer sql"))
+    await teams.send(act.personal_message(teams.url, "ana", "session new"))
+
+    [card] = teams.connector.to("a:personal-ana")[-1].cards
+    fields = inputs(card)
+    assert {name: f["type"] for name, f in fields.items()} == {
+        "title": "Input.Text", "date": "Input.Date", "time": "Input.Time", "minutes": "Input.Number",
+        "seats": "Input.Number", "topic": "Input.Text"}
+    [submit] = card["actions"]
+    value = {**submit["data"], "title": 'Pivot tables "for real"', "date": "2026-12-03", "time": "09:30",
+             "minutes": "90", "seats": "8", "topic": "excel"}
+
+    assert await teams.send(act.card_submit(teams.url, "ana", value)) == 201
+
+    session = await scalar(uow, select(TrainingSession))
+    assert (session.title, session.duration_minutes, session.seats, session.topic) == (
+        'Pivot tables "for real"', 90, 8, "excel")
+    assert "scheduled a new session" in teams.connector.to("a:personal-ana")[-1].text
+
+
+async def test_an_incomplete_session_card_says_what_is_missing(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
+    await teams.send(act.card_submit(teams.url, "ana", {"form": "session", "title": "SQL", "date": "2026-12-03"}))
+
+    assert teams.connector.to("a:personal-ana")[-1].body["text"] == "Please fill in the session's time, minutes, seats."
+    assert await scalar(uow, select(func.count()).select_from(TrainingSession)) == 0
+
+
+async def test_kudos_alone_opens_a_card_of_known_colleagues_whose_submit_thanks_them(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
+    for who in ("ben", "cy"):
+        await teams.send(act.bot_added_personally(teams.url, who))
+    await teams.send(act.personal_message(teams.url, "ana", "kudos"))
+
+    [card] = teams.connector.to("a:personal-ana")[-1].cards
+    people = inputs(card)["people"]
+    assert people["isMultiSelect"] is True
+    assert people["choices"] == [{"title": "Ben Ng", "value": "29:ben"}, {"title": "Cy Okoro", "value": "29:cy"}]
+    value = {**card["actions"][0]["data"], "people": "29:ben,29:cy", "message": "thanks for covering my session",
+             "values": "teamwork, care"}
+
+    assert await teams.send(act.card_submit(teams.url, "ana", value)) == 201
+
+    receivers = set(await _all(uow, select(Member.user_id).join(Kudos, Kudos.receiver_id == Member.id)))
+    assert receivers == {"29:ben", "29:cy"}
+    assert set(await _all(uow, select(KudosValue.value))) == {"teamwork", "care"}
+
+
+async def _all(uow, query) -> list[Any]:  # type: ignore[no-untyped-def]
+    async with uow() as work:
+        return list(await work.session.scalars(query))
+
+
+async def test_feedback_through_a_card_records_the_rating_once(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
+    await schedule(teams, "ana", 'session new "Git basics" 2026-11-20 10:00 60m 5')  # already happened: logged
+    session_id = await scalar(uow, select(TrainingSession.id))
+    await teams.send(act.channel_message(teams.url, "ana", f"session attend {session_id} @cy", ("cy",)))
+    await teams.send(act.personal_message(teams.url, "cy", f"feedback {session_id}"))
+
+    [card] = teams.connector.to("a:personal-cy")[-1].cards
+    rating = inputs(card)["rating"]
+    assert [c["value"] for c in rating["choices"]] == ["5", "4", "3", "2", "1"]
+    submit = act.card_submit(teams.url, "cy", {**card["actions"][0]["data"], "rating": "4",
+                                               "comment": "Clear and useful", "anonymous": "false"})
+    assert await teams.send(submit) == 201
+    assert await teams.send(submit) == 201  # the same submit delivered twice
+
+    feedback = await scalar(uow, select(Feedback))
+    cy = await scalar(uow, select(Member).where(Member.user_id == "29:cy"))
+    assert (feedback.rating, feedback.comment, feedback.member_id) == (4, "Clear and useful", cy.id)
+    assert await scalar(uow, select(func.count()).select_from(Feedback)) == 1
+    assert "Thanks for rating" in teams.connector.to("a:personal-cy")[-1].text
+    assert "New rating for **Git basics**" in teams.connector.to("a:personal-ana")[-1].text
+
+
+async def test_a_feedback_card_without_a_rating_asks_for_one(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
+    await teams.send(act.card_submit(teams.url, "cy", {"form": "feedback", "session": 3, "comment": "meh"}))
+
+    assert teams.connector.to("a:personal-cy")[-1].body["text"] == "Please choose a rating from 1 to 5."
+    assert await scalar(uow, select(func.count()).select_from(Feedback)) == 0

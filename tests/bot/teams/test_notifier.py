@@ -1,0 +1,47 @@
+"""The Teams ``Notifier``: channel posts and DMs through stored references, and honest failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.teams.notifier import NoConversation
+from handlers.types import CommunityRef, Recipient, public
+from tests.bot.teams import activities as act
+from tests.bot.teams.conftest import Teams
+
+TENANT = CommunityRef("teams", act.TENANT)
+
+
+async def test_a_channel_post_starts_a_new_thread_in_the_stored_channel(teams: Teams) -> None:
+    await teams.send(act.bot_added_to_team(teams.url))
+    greeted = len(teams.connector.calls)
+
+    await teams.adapter.notifier.post(TENANT, act.CHANNEL, public("This week's kudos roundup", title="Roundup"))
+
+    [post] = teams.connector.calls[greeted:]
+    assert post.path == f"/v3/conversations/{act.CHANNEL}/activities", "a new message, not a reply to a thread"
+    assert post.body["conversation"]["id"] == act.CHANNEL
+    assert post.text == "Roundup\nThis week's kudos roundup"
+
+
+async def test_a_post_in_a_thread_channel_goes_to_the_channel_not_the_thread(teams: Teams) -> None:
+    await teams.send(act.channel_message(teams.url, "ana", "help"))
+
+    await teams.adapter.notifier.post(TENANT, act.CHANNEL, public("Milestone!"))
+
+    assert teams.connector.to(act.CHANNEL)[-1].text == "Milestone!"
+
+
+async def test_posting_where_guild_was_never_added_fails_loudly(teams: Teams) -> None:
+    await teams.send(act.bot_added_to_team(teams.url))
+
+    with pytest.raises(NoConversation):
+        await teams.adapter.notifier.post(TENANT, "19:elsewhere@thread.tacv2", public("Roundup"))
+    with pytest.raises(NoConversation):
+        await teams.adapter.notifier.post(CommunityRef("teams", "other-tenant"), act.CHANNEL, public("Roundup"))
+
+
+async def test_a_dm_in_a_tenant_guild_has_never_seen_fails_loudly(teams: Teams) -> None:
+    with pytest.raises(NoConversation):
+        await teams.adapter.notifier.tell(Recipient(TENANT, "29:ben"), public("Hello"))
+    assert not teams.connector.calls
