@@ -1,0 +1,152 @@
+"""Guild on Slack: one Bolt ``AsyncApp`` behind ``POST /slack/events``, or over Socket Mode.
+
+The app shares Guild's one aiohttp server with Teams and ``/healthz``: the
+route hands Bolt the raw request (its signature check needs the exact body)
+and Bolt's own request verification answers 401 to anything unsigned, forged
+or older than five minutes. Listeners acknowledge first and do their work
+after; their failures are logged with tracebacks (Slack never sees them).
+
+One workspace runs on ``SLACK_BOT_TOKEN``. With ``SLACK_CLIENT_ID`` and
+``SLACK_CLIENT_SECRET`` Guild installs into several workspaces through Slack's
+OAuth flow (``/slack/install`` → ``/slack/oauth_redirect``), keeping each
+workspace's bot token in slack_sdk's SQLAlchemy installation store. That store
+and its OAuth state store own their tables (``slack_installations``,
+``slack_bots``, ``slack_oauth_states``) in Guild's database; they are created
+by the stores themselves when the server starts, outside Guild's migrations.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.slack import commands, events, home, interactions
+from bot.slack.notifier import SlackNotifier, retry_handlers
+from bot.slack.people import People
+from bot.slack.runtime import Runtime, context_fields
+from config import Settings
+from handlers.core import Core
+from storage.db import create_engine
+
+log = logging.getLogger("guild.slack")
+
+EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+MANIFEST = Path(__file__).with_name("manifest.json")
+OAUTH_STATE_SECONDS = 600
+
+
+def bot_scopes() -> list[str]:
+    """The bot scopes the manifest asks for; the OAuth flow asks for the same ones."""
+    return list(json.loads(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"])
+
+
+class SlackAdapter:
+    def __init__(self, *, settings: Settings, core: Core) -> None:
+        if not (settings.slack_signing_secret or settings.slack_app_token):
+            raise ValueError(
+                "Slack over HTTP needs SLACK_SIGNING_SECRET: without it Guild cannot tell Slack's requests "
+                "from forged ones (or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+        self.settings = settings
+        self.core = core
+        self._socket: AsyncSocketModeHandler | None = None
+        self._engine: AsyncEngine | None = None
+        self._tables_ready = False
+        base_url = settings.slack_api_url or AsyncWebClient.BASE_URL
+        oauth: AsyncOAuthSettings | None = None
+        if settings.slack_client_id and settings.slack_client_secret:
+            self._engine = create_engine(settings.database_url)
+            self.installations = AsyncSQLAlchemyInstallationStore(
+                client_id=settings.slack_client_id, engine=self._engine, logger=log
+            )
+            self.oauth_states = AsyncSQLAlchemyOAuthStateStore(
+                expiration_seconds=OAUTH_STATE_SECONDS, engine=self._engine, logger=log
+            )
+            oauth = AsyncOAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                scopes=bot_scopes(),
+                installation_store=self.installations,
+                state_store=self.oauth_states,
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+                install_page_rendering_enabled=False,
+            )
+        token = None if oauth else settings.slack_bot_token
+        self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
+        self.app = AsyncApp(
+            name="guild",
+            client=self.client,
+            signing_secret=settings.slack_signing_secret or "",
+            oauth_settings=oauth,
+        )
+        self.notifier = SlackNotifier(self.client, self._bot_token if oauth else None)
+        runtime = Runtime(core=core, people=People(core), notifier=self.notifier)
+        commands.register(self.app, runtime)
+        interactions.register(self.app, runtime)
+        events.register(self.app, runtime)
+        home.register(self.app, runtime)
+        self.app.error(self._on_error)
+
+    def mount(self, web_app: web.Application) -> None:
+        web_app.router.add_post(EVENTS_PATH, self._events)
+        if self._engine is not None:
+            web_app.router.add_get(INSTALL_PATH, self._install)
+            web_app.router.add_get(REDIRECT_PATH, self._oauth_redirect)
+            web_app.on_startup.append(lambda _app: self.prepare())
+
+    async def prepare(self) -> None:
+        """Create the OAuth stores' own tables (idempotent; a no-op for one workspace)."""
+        if self._engine is None or self._tables_ready:
+            return
+        await self.installations.create_tables()
+        await self.oauth_states.create_tables()
+        self._tables_ready = True
+
+    async def start_socket_mode(self) -> None:
+        """Connect over Socket Mode (``SLACK_APP_TOKEN``); returns once connected."""
+        await self.prepare()
+        self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
+        await self._socket.connect_async()
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._engine is not None:
+            await self._engine.dispose()
+
+    async def _events(self, request: web.Request) -> web.Response:
+        response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def _install(self, request: web.Request) -> web.Response:
+        assert self.app.oauth_flow is not None
+        await self.prepare()
+        return await to_aiohttp_response(await self.app.oauth_flow.handle_installation(await to_bolt_request(request)))
+
+    async def _oauth_redirect(self, request: web.Request) -> web.Response:
+        assert self.app.oauth_flow is not None
+        await self.prepare()
+        return await to_aiohttp_response(await self.app.oauth_flow.handle_callback(await to_bolt_request(request)))
+
+    async def _bot_token(self, team_id: str) -> str | None:
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
+        return bot.bot_token if bot else None
+
+    async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        log.error("slack listener failed", exc_info=error, extra=context_fields(body))

@@ -1,0 +1,55 @@
+"""The App Home tab: a personal dashboard published whenever someone opens it.
+
+It shows the core's own answers to ``me`` (profile, numbers, kudos received,
+onboarding progress) and ``sessions`` (upcoming sessions with their buttons),
+then quick actions, so the Home tab can never disagree with the commands.
+Buttons pressed here come back through the same action listener as any other
+button, which publishes the tab again so it shows the change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks import SURFACE_BLOCKS, render
+from bot.slack.runtime import Runtime
+from bot.slack.to_command import community
+from handlers.types import Button, CommunityRef, Message, Reply
+
+QUICK_ACTIONS = Reply(
+    text="*Quick actions*",
+    buttons=(
+        Button("Give kudos", "kudos", "primary"),
+        Button("New session", "session new"),
+        Button("Kudos leaderboard", "kudos top"),
+        Button("Volunteer status", "volunteer status"),
+        Button("Help", "help"),
+    ),
+)
+PART_BLOCKS = (SURFACE_BLOCKS - 6) // 2  # header, two dividers, quick actions (text + buttons), spare
+
+
+def register(app: AsyncApp, rt: Runtime) -> None:
+    @app.event("app_home_opened")
+    async def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab") == "home":
+            await publish(rt, client, community(body), event["user"])
+
+
+async def publish(rt: Runtime, client: AsyncWebClient, team: CommunityRef, user_id: str) -> None:
+    author = (await rt.people.refs(client, team, [user_id]))[user_id]
+    me = await rt.core.handle(Message(team, author, "me"))
+    sessions = await rt.core.handle(Message(team, author, "sessions"))
+    await client.views_publish(user_id=user_id, view=view([r for r in (me, sessions) if r is not None]))
+
+
+def view(replies: list[Reply]) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": "Your Guild"}}]
+    for index, reply in enumerate(replies):
+        blocks += render(reply, max_blocks=PART_BLOCKS, first_action=100 * index)
+        blocks.append({"type": "divider"})
+    blocks += render(QUICK_ACTIONS, max_blocks=SURFACE_BLOCKS - len(blocks), first_action=100 * len(replies))
+    return {"type": "home", "blocks": blocks[:SURFACE_BLOCKS]}

@@ -1,0 +1,64 @@
+"""Buttons and modal submissions: each runs the same core use case as the typed command.
+
+A button's ``value`` is the grammar command it stands for; a button whose
+command still needs input (``session new``, ``feedback 12``) opens the modal
+that completes it. A submitted modal is checked against the grammar before it
+is acknowledged, so mistakes show next to the input instead of closing the
+form. A submission's delivery key is its view id: a double submit records once.
+Sign-ups, cancellations and ratings are idempotent in the core, so a double
+click on their buttons changes nothing either.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import home, modals
+from bot.slack.blocks import ACTION_PREFIX
+from bot.slack.replies import Where, answer
+from bot.slack.runtime import Runtime
+from bot.slack.to_command import community, to_message
+from handlers import grammar
+
+
+def register(app: AsyncApp, rt: Runtime) -> None:
+    @app.action(re.compile("^" + re.escape(ACTION_PREFIX)))
+    async def on_button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        team, user = community(body), body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        command = action.get("value") or ""
+        form = modals.form_for(command, modals.Origin(channel, body.get("response_url")))
+        if form is not None:
+            await client.views_open(trigger_id=body["trigger_id"], view=form)
+            return
+        message = await rt.message(client, team, user, command, channel=channel)
+        reply = await rt.core.handle(message)
+        back = respond if body.get("response_url") else None
+        await answer(reply, Where(client, team, user, channel, back), rt.notifier)
+        if (body.get("view") or {}).get("type") == "home":
+            await home.publish(rt, client, team, user)
+
+    @app.view(modals.CALLBACK_ID)
+    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
+        team, user = community(body), body["user"]["id"]
+        form = modals.read(view)
+        try:
+            grammar.parse(to_message(team, user, form.text).text)
+        except grammar.UsageError as error:
+            await ack(response_action="errors", errors={modals.error_block(form.kind, error.message): error.message})
+            return
+        await ack()
+        channel = form.origin.channel
+        message = await rt.message(client, team, user, form.text, channel=channel, delivery_key=f"view:{view['id']}")
+        reply = await rt.core.handle(message)
+        back = AsyncRespond(response_url=form.origin.response_url) if form.origin.response_url else None
+        await answer(reply, Where(client, team, user, channel, back), rt.notifier)

@@ -1,0 +1,246 @@
+"""Modals: the friendly way to type a command that needs several inputs.
+
+Each modal completes one grammar command: a new session, a kudos, a rating
+with a comment, attendance, session notes. ``form_for`` says which modal (if
+any) a command text asks for — ``session new`` or ``kudos`` alone, or a
+button such as ``feedback 12`` that still misses its inputs. ``read`` turns a
+submitted view back into the command text the same core use case runs, and
+``error_block`` places the grammar's explanation next to the input it is
+about, so the person fixes it without losing what they typed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.slack.blocks import plain
+from handlers import grammar
+
+View = dict[str, Any]
+CALLBACK_ID = "guild_form"
+METADATA_LIMIT = 3000
+COMPLETIONS = {
+    "feedback": re.compile(r"^feedback #?(\d{1,9})$"),
+    "attend": re.compile(r"^session attend #?(\d{1,9})$"),
+    "notes": re.compile(r"^session notes #?(\d{1,9})$"),
+}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the modal was opened, so that its answer can go back there."""
+
+    channel: str | None = None
+    response_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    kind: str
+    text: str
+    origin: Origin
+
+
+def form_for(text: str, origin: Origin) -> View | None:
+    """The modal that completes ``text``, or None when the text is a command to run as it is."""
+    normalised = " ".join(text.split()).lower()
+    for kind, pattern in COMPLETIONS.items():
+        match = pattern.match(normalised)
+        if match:
+            return _BUILDERS[kind](origin, int(match.group(1)))
+    try:
+        command = grammar.parse(text)
+    except grammar.UsageError:
+        return None
+    if isinstance(command, grammar.SessionForm):
+        return _session(origin, None)
+    if isinstance(command, grammar.KudosForm):
+        return _kudos(origin, None)
+    return None
+
+
+def read(view: View) -> Submission:
+    """The command text a submitted modal stands for (Slack escaping applied to typed text)."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    values = _values(view)
+    kind = meta.get("kind", "")
+    origin = Origin(meta.get("channel"), meta.get("response_url"))
+    return Submission(kind, _READERS[kind](values, meta.get("id")), origin)
+
+
+def error_block(kind: str, message: str) -> str:
+    """The input a grammar explanation is about (the modal shows it there)."""
+    lowered = message.lower()
+    for block_id, words in _ERROR_PLACES.get(kind, ()):
+        if any(word in lowered for word in words):
+            return block_id
+    return _ERROR_PLACES[kind][-1][0] if kind in _ERROR_PLACES else "text"
+
+
+def _view(title: str, submit: str, blocks: list[dict[str, Any]], meta: dict[str, Any]) -> View:
+    metadata = json.dumps({k: v for k, v in meta.items() if v is not None})
+    if len(metadata) > METADATA_LIMIT:  # a response_url never is this long; drop it rather than fail
+        metadata = json.dumps({k: v for k, v in meta.items() if k != "response_url" and v is not None})
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": plain(title, 24),
+        "submit": plain(submit, 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": metadata,
+        "blocks": blocks,
+    }
+
+
+def _meta(kind: str, origin: Origin, item: int | None) -> dict[str, Any]:
+    return {"kind": kind, "id": item, "channel": origin.channel, "response_url": origin.response_url}
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
+           hint: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "element": {**element, "action_id": "value"},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def _text(max_length: int, *, multiline: bool = False, placeholder: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "multiline": multiline, "max_length": max_length}
+    if placeholder:
+        element["placeholder"] = plain(placeholder, 150)
+    return element
+
+
+def _number(low: int, high: int, initial: int) -> dict[str, Any]:
+    return {"type": "number_input", "is_decimal_allowed": False, "min_value": str(low), "max_value": str(high),
+            "initial_value": str(initial)}
+
+
+def _session(origin: Origin, _item: int | None) -> View:
+    blocks = [
+        _input("title", "Title", _text(200, placeholder="Intro to SQL joins")),
+        _input("day", "Date", {"type": "datepicker"}, hint="A past date logs a session that already happened."),
+        _input("start", "Start time", {"type": "timepicker"}, hint="In your own time zone."),
+        _input("minutes", "Length (minutes)", _number(5, grammar.MAX_MINUTES, 60)),
+        _input("seats", "Seats", _number(1, grammar.MAX_SEATS, 12)),
+        _input("topic", "Topic", _text(64, placeholder="sql"), optional=True),
+    ]
+    return _view("New session", "Schedule", blocks, _meta("session", origin, None))
+
+
+def _kudos(origin: Origin, _item: int | None) -> View:
+    blocks = [
+        _input("people", "Who would you like to thank?", {"type": "multi_users_select", "max_selected_items": 20}),
+        _input("message", "What did they do?", _text(grammar.MAX_TEXT, multiline=True)),
+        _input("values", "Values", _text(300, placeholder="teamwork, craft"), optional=True,
+               hint="Company values this shows, separated by commas."),
+    ]
+    return _view("Give kudos", "Send", blocks, _meta("kudos", origin, None))
+
+
+def _feedback(origin: Origin, session_id: int | None) -> View:
+    stars = [{"text": plain("★" * n + "☆" * (5 - n) + f"  {n}", 75), "value": str(n)} for n in range(5, 0, -1)]
+    blocks = [
+        _input("rating", "Your rating", {"type": "static_select", "options": stars}),
+        _input("comment", "Comment", _text(grammar.MAX_TEXT, multiline=True), optional=True),
+        _input("anonymous", "Privacy", {"type": "checkboxes", "options": [
+            {"text": plain("Send anonymously", 75), "value": "anonymous"}]}, optional=True),
+    ]
+    return _view(f"Rate session {session_id}", "Send", blocks, _meta("feedback", origin, session_id))
+
+
+def _attend(origin: Origin, session_id: int | None) -> View:
+    blocks = [_input("people", "Who attended?", {"type": "multi_users_select", "max_selected_items": 100})]
+    return _view(f"Attendance · {session_id}", "Save", blocks, _meta("attend", origin, session_id))
+
+
+def _notes(origin: Origin, session_id: int | None) -> View:
+    blocks = [_input("notes", "Notes and learning outcomes", _text(grammar.MAX_TEXT, multiline=True))]
+    return _view(f"Notes · session {session_id}", "Save", blocks, _meta("notes", origin, session_id))
+
+
+def _values(view: View) -> dict[str, Any]:
+    """``{block_id: value}`` from a submitted view's state, whatever the element type."""
+    found: dict[str, Any] = {}
+    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        for element in actions.values():
+            kind = element.get("type")
+            if kind == "datepicker":
+                found[block_id] = element.get("selected_date")
+            elif kind == "timepicker":
+                found[block_id] = element.get("selected_time")
+            elif kind == "multi_users_select":
+                found[block_id] = element.get("selected_users") or []
+            elif kind == "static_select":
+                found[block_id] = (element.get("selected_option") or {}).get("value")
+            elif kind == "checkboxes":
+                found[block_id] = [o.get("value") for o in element.get("selected_options") or []]
+            else:
+                found[block_id] = element.get("value")
+    return found
+
+
+def _escaped(text: str | None) -> str:
+    """Typed text in Slack's escaping, so that the translator reads it like any message."""
+    return " ".join((text or "").split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _tag(text: str) -> str:
+    return "-".join(text.strip().lstrip("#").lower().split())
+
+
+def _read_session(values: dict[str, Any], _item: int | None) -> str:
+    title = shlex.quote(_escaped(values.get("title")) or "")
+    topic = _tag(values.get("topic") or "")
+    parts = ["session new", title, values.get("day") or "", values.get("start") or "",
+             f"{values.get('minutes') or ''}m", str(values.get("seats") or ""), f"#{topic}" if topic else ""]
+    return " ".join(p for p in parts if p)
+
+
+def _read_kudos(values: dict[str, Any], _item: int | None) -> str:
+    people = " ".join(f"<@{uid}>" for uid in values.get("people") or [])
+    tags = " ".join(f"#{tag}" for v in re.split(r"[,;]", values.get("values") or "") if (tag := _tag(v)))
+    return " ".join(p for p in ("kudos", people, _escaped(values.get("message")), tags) if p)
+
+
+def _read_feedback(values: dict[str, Any], item: int | None) -> str:
+    anonymous = "--anonymous" if values.get("anonymous") else ""
+    parts = ["feedback", str(item), str(values.get("rating") or ""), _escaped(values.get("comment")), anonymous]
+    return " ".join(p for p in parts if p)
+
+
+def _read_attend(values: dict[str, Any], item: int | None) -> str:
+    return f"session attend {item} " + " ".join(f"<@{uid}>" for uid in values.get("people") or [])
+
+
+def _read_notes(values: dict[str, Any], item: int | None) -> str:
+    return f"session notes {item} {_escaped(values.get('notes'))}"
+
+
+_BUILDERS: dict[str, Callable[[Origin, int | None], View]] = {
+    "session": _session, "kudos": _kudos, "feedback": _feedback, "attend": _attend, "notes": _notes,
+}
+_READERS: dict[str, Callable[[dict[str, Any], int | None], str]] = {
+    "session": _read_session, "kudos": _read_kudos, "feedback": _read_feedback,
+    "attend": _read_attend, "notes": _read_notes,
+}
+# Per modal: (block_id, words in the grammar's explanation that point at it); the last is the fallback.
+_ERROR_PLACES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "session": (("day", ("date",)), ("start", ("time",)), ("minutes", ("length", "minutes", "lasts")),
+                ("seats", ("seats",)), ("topic", ("topic",)), ("title", ())),
+    "kudos": (("people", ("who", "mention")), ("values", ("value",)), ("message", ())),
+    "feedback": (("rating", ("rating", "stars")), ("comment", ())),
+    "attend": (("people", ()),),
+    "notes": (("notes", ()),),
+}

@@ -1,0 +1,71 @@
+"""Guild's Notifier on Slack: DMs and channel posts, for the core's notices and the scheduler.
+
+A DM goes through ``conversations.open`` (remembered per person) and
+``chat.postMessage``; a channel post is one ``chat.postMessage``. The Web API
+client retries 429 answers after Slack's ``Retry-After`` (slack_sdk's async
+rate-limit handler, which waits without blocking the loop). Failures raise
+``SlackApiError`` so that the scheduler can release its claim and try again.
+With several workspaces installed (OAuth), each workspace's bot token comes
+from the installation store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks import notification_text, render
+from handlers.types import CommunityRef, Recipient, Reply
+
+RATE_LIMIT_RETRIES = 3
+TokenLookup = Callable[[str], Awaitable[str | None]]
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    return [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)]
+
+
+class NotInstalled(Exception):
+    """A workspace Guild has no bot token for (never installed, or uninstalled)."""
+
+
+class SlackNotifier:
+    def __init__(self, client: AsyncWebClient, tokens: TokenLookup | None = None) -> None:
+        """``client`` carries the one workspace's token; ``tokens`` looks one up per workspace (OAuth)."""
+        self.client = client
+        self.tokens = tokens
+        self._dm_channels: dict[tuple[str, str], str] = {}
+
+    async def tell(self, to: Recipient, reply: Reply) -> None:
+        client = await self.client_for(to.community.external_id)
+        key = (to.community.external_id, to.user_id)
+        channel = self._dm_channels.get(key)
+        if channel is None:
+            opened = await client.conversations_open(users=to.user_id)
+            channel = self._dm_channels[key] = opened["channel"]["id"]
+        await client.chat_postMessage(channel=channel, blocks=render(reply), text=notification_text(reply))
+
+    async def post(self, community: CommunityRef, channel: str, reply: Reply) -> None:
+        client = await self.client_for(community.external_id)
+        await client.chat_postMessage(channel=channel, blocks=render(reply), text=notification_text(reply))
+
+    async def client_for(self, team_id: str) -> AsyncWebClient:
+        if self.tokens is None:
+            return self.client
+        token = await self.tokens(team_id)  # looked up each time: a reinstall changes it
+        if not token:
+            raise NotInstalled(f"Guild is not installed in Slack workspace {team_id}")
+        return AsyncWebClient(token=token, base_url=self.client.base_url, retry_handlers=self.client.retry_handlers)
+
+
+def error_code(error: SlackApiError) -> str:
+    """Slack's error code (``not_in_channel``…), or the HTTP status when the answer was not JSON."""
+    data = error.response.data
+    return str(data.get("error")) if isinstance(data, dict) else f"http_{error.response.status_code}"

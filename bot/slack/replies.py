@@ -1,0 +1,80 @@
+"""Delivering the core's answer where the person asked: ephemeral, in the channel, or by DM.
+
+Private answers go back through the interaction's ``response_url`` when there
+is one (slash commands and message buttons), else as an ephemeral message in
+the channel, else as a DM (Home tab buttons, modals opened from Home).
+Public answers are posted to the channel; when Guild is not in that channel
+(it never joins one by itself) the person privately gets the answer together
+with how to invite Guild.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks import notification_text, render
+from bot.slack.notifier import SlackNotifier, error_code
+from handlers.types import CommunityRef, Recipient, Reply
+
+NOT_THERE = ("not_in_channel", "channel_not_found", "is_archived")
+INVITE_TIP = (
+    "I couldn't post this in the channel because I'm not a member there. "
+    "Invite me with `/invite @Guild` and I'll post in it from then on. Here is what I would have posted:"
+)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where an interaction happened, and the ways back to the person."""
+
+    client: AsyncWebClient
+    team: CommunityRef
+    user_id: str
+    channel: str | None = None
+    respond: AsyncRespond | None = None
+    thread_ts: str | None = None
+
+    @property
+    def is_dm(self) -> bool:
+        return bool(self.channel and self.channel.startswith("D"))
+
+
+async def answer(reply: Reply | None, where: Where, notifier: SlackNotifier) -> None:
+    """Send ``reply`` (None: a duplicate delivery, nothing to say)."""
+    if reply is None:
+        return
+    if where.channel and (reply.public or where.is_dm):
+        try:
+            await _post(where, reply)
+            return
+        except SlackApiError as error:
+            if error_code(error) not in NOT_THERE:
+                raise
+        reply = replace(reply, text=f"{INVITE_TIP}\n\n{reply.text}", public=False)
+    await privately(reply, where, notifier)
+
+
+async def privately(reply: Reply, where: Where, notifier: SlackNotifier) -> None:
+    blocks, text = render(reply), notification_text(reply)
+    if where.respond is not None and where.respond.response_url:
+        await where.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        return
+    if where.channel and not where.is_dm:
+        try:
+            await where.client.chat_postEphemeral(channel=where.channel, user=where.user_id, blocks=blocks, text=text)
+            return
+        except SlackApiError as error:
+            if error_code(error) not in NOT_THERE:
+                raise
+    await notifier.tell(Recipient(where.team, where.user_id), reply)
+
+
+async def _post(where: Where, reply: Reply) -> None:
+    extra = {"thread_ts": where.thread_ts} if where.thread_ts else {}
+    await where.client.chat_postMessage(
+        channel=str(where.channel), blocks=render(reply), text=notification_text(reply), **extra
+    )

@@ -1,0 +1,144 @@
+"""A local fake of the Slack Web API that records every call and answers like Slack.
+
+Guild's AsyncWebClient points here through ``SLACK_API_URL``; ``respond()``
+posts to the ``response_url`` the tests put in each payload, which points here
+too. Nothing leaves the machine. Tests wait for what the listeners did after
+their ack with ``await fake.wait_for(...)``, which polls with a deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+TEAM = "T0GUILD"
+BOT_USER = "UBOT"
+
+
+@dataclass
+class Call:
+    method: str
+    body: dict[str, Any]
+    token: str | None = None
+
+    def json(self, key: str) -> Any:
+        """A field the client may have sent as JSON text (form encoding) or as JSON."""
+        value = self.body.get(key)
+        return json.loads(value) if isinstance(value, str) else value
+
+
+@dataclass
+class FakeSlack:
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    history: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    not_in: set[str] = field(default_factory=set)
+    calls: list[Call] = field(default_factory=list)
+    rate_limited: dict[str, int] = field(default_factory=dict)
+    server: TestServer | None = None
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def api_url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/api/"))
+
+    def response_url(self, name: str = "r") -> str:
+        assert self.server is not None
+        return str(self.server.make_url(f"/respond/{name}"))
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{name}", self._respond)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    def add_user(self, user_id: str, name: str, tz: str | None = "Europe/Paris") -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "name": name.lower(),
+            "real_name": name,
+            "tz": tz,
+            "profile": {"display_name": name, "real_name": name},
+        }
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(
+        self, method: str, count: int = 1, *, where: Callable[[Call], bool] | None = None, within: float = 5.0
+    ) -> list[Call]:
+        """The calls of ``method`` (matching ``where``) once there are ``count``; fails after ``within`` seconds."""
+        deadline = time.monotonic() + within
+        while True:
+            found = [c for c in self.of(method) if where is None or where(c)]
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                seen = [c.method for c in self.calls]
+                raise AssertionError(f"expected {count} {method} call(s), got {len(found)}; all calls: {seen}")
+            await asyncio.sleep(0.005)
+
+    async def settle(self, rounds: int = 20) -> None:
+        """Let background listeners finish what they started (bounded, no fixed sleep)."""
+        for _ in range(rounds):
+            await asyncio.sleep(0)
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        """Query parameters and the form or JSON body together (slack_sdk uses all three)."""
+        raw = await request.text()
+        body = json.loads(raw or "{}") if request.content_type == "application/json" else dict(parse_qsl(raw))
+        return {**request.query, **body}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.calls.append(Call(f"respond:{request.match_info['name']}", await self._body(request)))
+        return web.Response(text="ok")
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await self._body(request)
+        auth = request.headers.get("Authorization", "")
+        self.calls.append(Call(method, body, auth.removeprefix("Bearer ") or body.get("token")))
+        if self.rate_limited.get(method):
+            self.rate_limited[method] -= 1
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
+        answer = self._answer(method, body)
+        return web.json_response(answer)
+
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "team_id": TEAM, "team": "Guild Test", "user_id": BOT_USER, "bot_id": "BBOT",
+                    "url": "https://guild-test.slack.com/"}
+        if method in ("chat.postMessage", "chat.update"):
+            channel = body.get("channel", "")
+            if channel in self.not_in:
+                return {"ok": False, "error": "not_in_channel"}
+            return {"ok": True, "channel": channel, "ts": f"{1700000000 + next(self._ts)}.000100"}
+        if method == "chat.postEphemeral":
+            if body.get("channel", "") in self.not_in:
+                return {"ok": False, "error": "not_in_channel"}
+            return {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.000200"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(body.get("users", "")).split(",")[0]}}
+        if method == "users.info":
+            user = self.users.get(str(body.get("user")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            return {"ok": True, "view": {"id": f"V{next(self._ts)}", "hash": "h"}}
+        if method == "conversations.history":
+            found = self.history.get((str(body.get("channel")), str(body.get("latest"))))
+            return {"ok": True, "messages": [found] if found else [], "has_more": False}
+        return {"ok": False, "error": "unknown_method"}
