@@ -6,6 +6,7 @@ import pytest
 
 from bot.teams.notifier import NoConversation
 from handlers.types import CommunityRef, Recipient, public
+from storage import members
 from tests.bot.teams import activities as act
 from tests.bot.teams.conftest import Teams
 
@@ -45,3 +46,16 @@ async def test_a_dm_in_a_tenant_guild_has_never_seen_fails_loudly(teams: Teams) 
     with pytest.raises(NoConversation):
         await teams.adapter.notifier.tell(Recipient(TENANT, "29:ben"), public("Hello"))
     assert not teams.connector.calls
+
+
+async def test_a_channel_an_admin_names_from_teams_is_one_guild_can_post_to(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
+    root = {"id": "29:root", "name": "Root Admin"}
+    said = act.channel_message(teams.url, "ana", "admin channel roundup")
+    said["from"] = root
+    await teams.send(said)
+
+    async with uow() as work:
+        channel = (await members.community(work.session, "teams", act.TENANT)).roundup_channel
+    assert channel == act.CHANNEL
+    await teams.adapter.notifier.post(TENANT, channel, public("Roundup"))
+    assert teams.connector.to(act.CHANNEL)[-1].text == "Roundup"
