@@ -10,8 +10,6 @@ from sqlalchemy import select
 from storage.models import Kudos, Member
 from tests.bot.slack.conftest import SlackHarness
 
-pytestmark = pytest.mark.asyncio
-
 
 async def test_kudos_is_announced_in_the_channel_and_the_receiver_is_told(slack: SlackHarness) -> None:
     response = await slack.command("/kudos", "<@UBEN|ben> thanks for the patient SQL walkthrough #teamwork")
