@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,7 @@ async def record(
     giver_id: int,
     receiver_ids: Iterable[int],
     message: str,
-    values: Iterable[str],
+    values: Sequence[str],
     channel: str | None,
     source: str,
     source_ref: str | None,
@@ -32,28 +33,20 @@ async def record(
     """
     thanked = []
     for receiver_id in receiver_ids:
-        row = {
-            "community_id": community_id,
-            "giver_id": giver_id,
-            "receiver_id": receiver_id,
-            "message": message,
-            "channel": channel,
-            "source": source,
-            "source_ref": source_ref,
-            "created_at": at,
-        }
-        if source_ref is None:
-            kudos = Kudos(**row)
-            session.add(kudos)
-            await session.flush()
-            kudos_id = kudos.id
-        elif await insert_ignore(session, Kudos, row):
-            kudos_id = await session.scalar(
-                select(Kudos.id).where(
-                    Kudos.community_id == community_id, Kudos.source_ref == source_ref, Kudos.receiver_id == receiver_id
-                )
-            )
-        else:
+        kudos_id = await _insert(
+            session,
+            {
+                "community_id": community_id,
+                "giver_id": giver_id,
+                "receiver_id": receiver_id,
+                "message": message,
+                "channel": channel,
+                "source": source,
+                "source_ref": source_ref,
+                "created_at": at,
+            },
+        )
+        if kudos_id is None:
             continue
         for value in values:
             await insert_ignore(session, KudosValue, {"kudos_id": kudos_id, "value": value})
@@ -61,8 +54,32 @@ async def record(
     return thanked
 
 
+async def _insert(session: AsyncSession, row: dict[str, Any]) -> int | None:
+    """The new kudos' id; None when its (source_ref, receiver) was recorded before."""
+    if row["source_ref"] is None:
+        kudos = Kudos(**row)
+        session.add(kudos)
+        await session.flush()
+        return kudos.id
+    if not await insert_ignore(session, Kudos, row):
+        return None
+    return await session.scalar(
+        select(Kudos.id).where(
+            Kudos.community_id == row["community_id"],
+            Kudos.source_ref == row["source_ref"],
+            Kudos.receiver_id == row["receiver_id"],
+        )
+    )
+
+
 async def given_since(session: AsyncSession, giver_id: int, since: datetime) -> int:
-    """How many kudos rows ``giver_id`` has given since ``since``."""
+    """How many kudos rows ``giver_id`` has given since ``since``, for the daily limit.
+
+    Takes the giver's row lock first (PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already serialises writers) so that two kudos given at the same moment
+    are counted one after the other and cannot both slip under the limit.
+    """
+    await session.execute(select(Member.id).where(Member.id == giver_id).with_for_update())
     query = select(func.count()).where(Kudos.giver_id == giver_id, Kudos.created_at >= since)
     return await session.scalar(query) or 0
 

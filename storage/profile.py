@@ -48,9 +48,20 @@ async def stats(session: AsyncSession, member_id: int, *, since: datetime) -> St
         .scalar_subquery(),
         *rating.c,
     )
-    row = (await session.execute(query)).one()
-    *counts, ratings, average = row
-    return Stats(*counts, ratings, None if average is None else float(average))
+    received, received_since, given, given_since, delivered, attended, learners, ratings, average = (
+        await session.execute(query)
+    ).one()
+    return Stats(
+        kudos_received=received,
+        kudos_received_since=received_since,
+        kudos_given=given,
+        kudos_given_since=given_since,
+        sessions_delivered=delivered,
+        sessions_attended=attended,
+        learners_trained=learners,
+        ratings=ratings,
+        average_rating=None if average is None else float(average),
+    )
 
 
 async def leaders(session: AsyncSession, community_id: int) -> list[Member]:
