@@ -58,12 +58,18 @@ def change(value: float | None, previous: float | None, kind: Kind = "count") ->
     if value is None or previous is None:
         return "(no comparison)"
     if kind == "rate":
-        points = round((value - previous) * 100)
-        return "(no change)" if points == 0 else f"({'▲' if points > 0 else '▼'} {abs(points)} pts)"
+        return _arrow((value - previous) * 100, "pts")
     if previous == 0:
         return "(no change)" if value == 0 else "(▲ new)"
-    percent = round((value - previous) / previous * 100)
-    return "(no change)" if percent == 0 else f"({'▲' if percent > 0 else '▼'} {abs(percent)}%)"
+    return _arrow((value - previous) / previous * 100, "%")
+
+
+def _arrow(delta: float, unit: str) -> str:
+    """Rounded half up, as people round: 12.5% shows as 13%."""
+    size = int(abs(delta) + 0.5)
+    if size == 0:
+        return "(no change)"
+    return f"({'▲' if delta > 0 else '▼'} {size}{'' if unit == '%' else ' '}{unit})"
 
 
 async def figures(session: AsyncSession, community_id: int, span: spans.Span, zone: ZoneInfo) -> list[Figure]:

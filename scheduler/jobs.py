@@ -15,7 +15,8 @@ around it, so a scan that runs late still finds who is due.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -62,6 +63,14 @@ def ref(community: Community) -> CommunityRef:
 
 def label(community: Community) -> str:
     return community.name or f"{community.platform}:{community.external_id}"
+
+
+@asynccontextmanager
+async def reading(env: JobEnv) -> AsyncIterator[AsyncSession]:
+    """A read-only unit of work whose rows stay readable (detached, not expired) after it ends."""
+    async with env.uow() as uow:
+        yield uow.session
+        uow.session.expunge_all()
 
 
 # --- claiming and delivering -----------------------------------------------------------------------------------
@@ -183,8 +192,8 @@ async def milestones(env: JobEnv, community: Community, at: datetime) -> list[st
     channel = community.milestones_channel or community.roundup_channel
     if not channel:
         return [f"{what}: no milestones or roundup channel set — skipped"]
-    async with env.uow() as uow:
-        reached = await milestone_content.reached(uow.session, community.id, at - env.timing.milestones_lookback, at)
+    async with reading(env) as session:
+        reached = await milestone_content.reached(session, community.id, at - env.timing.milestones_lookback, at)
     by_key = {m.key: m for m in reached}
     won = await _claim(env, [Slot("milestone", community.id, MILESTONE_CHANNEL, key) for key in by_key])
     if not won:
@@ -212,10 +221,10 @@ async def reminders(env: JobEnv, community: Community, at: datetime) -> list[str
     lines: list[str] = []
     for job, after, until in (("reminder-24h", at + timedelta(hours=1), at + timedelta(hours=24)),
                               ("reminder-1h", at, at + timedelta(hours=1))):
-        async with env.uow() as uow:
-            starting = await due.starting_between(uow.session, community.id, after, until)
-            attendees = {row.id: await enrollments.people(uow.session, row.id, ["confirmed"]) for row, _ in starting}
-            filed = await ledger.filed(uow.session, job=job, community_id=community.id,
+        async with reading(env) as session:
+            starting = await due.starting_between(session, community.id, after, until)
+            attendees = {row.id: await enrollments.people(session, row.id, ["confirmed"]) for row, _ in starting}
+            filed = await ledger.filed(session, job=job, community_id=community.id,
                                        periods=[str(row.id) for row, _ in starting])
         for row, trainer in starting:
             for person in [trainer, *attendees[row.id]]:
@@ -239,14 +248,14 @@ async def feedback_requests(env: JobEnv, community: Community, at: datetime) -> 
     feedback window).
     """
     lines: list[str] = []
-    async with env.uow() as uow:
-        ended = await due.ended_between(uow.session, community.id, at - env.timing.feedback_window, at)
-        trainers = await members.by_ids(uow.session, (row.trainer_id for row in ended))
-        attended = {row.id: await enrollments.people(uow.session, row.id, ["attended"]) for row in ended}
-        rated = await due.rated(uow.session, attended)
+    async with reading(env) as session:
+        ended = await due.ended_between(session, community.id, at - env.timing.feedback_window, at)
+        trainers = await members.by_ids(session, (row.trainer_id for row in ended))
+        attended = {row.id: await enrollments.people(session, row.id, ["attended"]) for row in ended}
+        rated = await due.rated(session, attended)
         periods = [str(row.id) for row in ended]
-        asked = await ledger.filed(uow.session, job="feedback-request", community_id=community.id, periods=periods)
-        reminded = await ledger.filed(uow.session, job="feedback-reminder", community_id=community.id,
+        asked = await ledger.filed(session, job="feedback-request", community_id=community.id, periods=periods)
+        reminded = await ledger.filed(session, job="feedback-reminder", community_id=community.id,
                                       periods=periods)
     for row in ended:
         for person in attended[row.id]:
@@ -270,9 +279,9 @@ async def feedback_requests(env: JobEnv, community: Community, at: datetime) -> 
 async def onboarding_nudges(env: JobEnv, community: Community, at: datetime) -> list[str]:
     """Nudge trainers whose onboarding has not moved for a week — once per quiet spell."""
     lines: list[str] = []
-    async with env.uow() as uow:
-        stalled = await due.stalled_onboarding(uow.session, community.id, at - env.timing.onboarding_quiet)
-        ticked = await due.ticked_steps(uow.session, (member.id for member, _ in stalled))
+    async with reading(env) as session:
+        stalled = await due.stalled_onboarding(session, community.id, at - env.timing.onboarding_quiet)
+        ticked = await due.ticked_steps(session, (member.id for member, _ in stalled))
     for member, last in stalled:
         slot = Slot("onboarding-nudge", community.id, member.user_id, f"quiet-since:{last:%Y-%m-%dT%H:%M}")
         line = await _tell_once(env, community, slot, reminder_content.onboarding_nudge(ticked[member.id]),
@@ -285,13 +294,13 @@ async def burnout_alerts(env: JobEnv, community: Community, at: datetime) -> lis
     """Tell admins privately when a trainer goes over the burnout threshold — once per four weeks per trainer."""
     lines: list[str] = []
     window = env.timing.burnout_window
-    async with env.uow() as uow:
-        over = await stats.overloaded_trainers(uow.session, community.id, at - window, at,
+    async with reading(env) as session:
+        over = await stats.overloaded_trainers(session, community.id, at - window, at,
                                                community.burnout_threshold)
         fresh = [(trainer, n) for trainer, n in over if not await ledger.claimed_since(
-            uow.session, job="burnout-alert", community_id=community.id, period_prefix=f"{trainer.id}:",
+            session, job="burnout-alert", community_id=community.id, period_prefix=f"{trainer.id}:",
             since=at - window)]
-        admins = await members.admins(uow.session, community.id, env.admins) if fresh else []
+        admins = await members.admins(session, community.id, env.admins) if fresh else []
     for trainer, sessions in fresh:
         reply = reminder_content.burnout_notice(trainer, sessions, community.burnout_threshold)
         for admin in admins:

@@ -31,7 +31,7 @@ from handlers.core import Core
 from handlers.ports import Clock, Notifier
 from handlers.types import CommunityRef
 from scheduler import timing
-from scheduler.jobs import CRON_JOBS, MISSABLE, SCANNING_JOBS, JobEnv, label
+from scheduler.jobs import CRON_JOBS, MISSABLE, SCANNING_JOBS, JobEnv, label, reading
 from scheduler.timing import Timing
 from storage import ledger, members
 from storage.models import Community
@@ -162,8 +162,8 @@ class GuildScheduler:
         slot = MISSABLE[name](self.env, community, due)
         if slot is None:
             return
-        async with self.env.uow() as uow:
-            posted = await ledger.is_claimed(uow.session, slot)
+        async with reading(self.env) as session:
+            posted = await ledger.is_claimed(session, slot)
         if not posted:
             log.warning("missed %s due %s is older than the grace window; skipped", name, due.isoformat(),
                         extra={"job": name, "community": community.external_id, "channel": slot.channel})
@@ -215,8 +215,8 @@ class GuildScheduler:
         return lines
 
     async def _load(self) -> list[Community]:
-        async with self.env.uow() as uow:
-            found = await members.all_communities(uow.session)
+        async with reading(self.env) as session:
+            found = await members.all_communities(session)
         self._communities = {community.id: community for community in found}
         return found
 
