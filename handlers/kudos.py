@@ -126,6 +126,8 @@ async def _thank(
     source_ref: str | None,
 ) -> list[Member]:
     """Record kudos from the asker to ``receivers`` under the rules; returns who was thanked."""
+    if not receivers:
+        raise Refusal("Mention who you'd like to thank.", usage=USAGE["kudos"])
     others = list({m.id: m for m in receivers if m.id != ctx.member.id}.values())
     if not others:
         raise Refusal("You can't give kudos to yourself — but who helped you lately? Thank them!")

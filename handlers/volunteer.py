@@ -30,7 +30,7 @@ async def volunteer(ctx: Context, command: Volunteer) -> Reply:
             "Here is your onboarding checklist; tick steps with `volunteer done <step>`.",
             title="You're a trainer",
             sections=(Section(text=onboarding.checklist(set())),),
-            buttons=(Button("Mark next step done", "volunteer done welcome", "primary"),),
+            buttons=(Button("Mark next step done", f"volunteer done {onboarding.next_step(set())}", "primary"),),
         )
     profile = await _profile(ctx)
     comeback = ""

@@ -207,6 +207,12 @@ async def test_reacting_to_your_own_message_is_not_kudos(chat: Chat, uow) -> Non
     assert await kudos_rows(uow) == []
 
 
+async def test_a_kudos_message_that_mentions_nobody_records_nothing(chat: Chat, uow) -> None:
+    reply = await execute(chat, "ana", chat_kudos([], ":clap: team", source="message", source_ref="m3"))
+    assert reply is not None and reply.text.startswith("Mention who you'd like to thank.")
+    assert await kudos_rows(uow) == []
+
+
 async def test_chat_kudos_count_towards_the_daily_limit(chat: Chat, uow) -> None:
     await chat.say("root", "admin kudos-limit 1")
     await chat.say("ana", "kudos @cy thanks for the help")
