@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Community, Conversation, Member
@@ -43,6 +43,12 @@ async def remember(
             .where(Conversation.community_id == community_id, Conversation.conversation_id == conversation_id)
             .values(**values)
         )
+
+
+async def forget(session: AsyncSession, community_id: int, conversation_id: str) -> None:
+    """Guild was removed from the conversation: posting there must now fail loudly, not vanish."""
+    await session.execute(delete(Conversation).where(
+        Conversation.community_id == community_id, Conversation.conversation_id == conversation_id))
 
 
 def _in_community(platform: str, external_id: str):  # type: ignore[no-untyped-def]

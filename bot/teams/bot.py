@@ -72,6 +72,11 @@ class GuildBot(ActivityHandler):
             where = "" if personal else " (mention me first, like @Guild help)"
             await turn_context.send_activity(MessageFactory.text(GREETING.format(where=where)))
 
+    async def on_members_removed_activity(self, members_removed: list[ChannelAccount],
+                                          turn_context: TurnContext) -> None:
+        if any(member.id == turn_context.activity.recipient.id for member in members_removed):
+            await conversations.forget(self._uow, turn_context.activity)
+
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         if not activity.from_property or not activity.from_property.id:

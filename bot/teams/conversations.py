@@ -72,6 +72,14 @@ async def remember(uow: Callable[[], UnitOfWork], reference: ConversationReferen
         await work.commit()
 
 
+async def forget(uow: Callable[[], UnitOfWork], activity: Activity) -> None:
+    """Drop the reference of the conversation ``activity`` says Guild was removed from."""
+    async with uow() as work:
+        found = await members.community(work.session, "teams", community_of(activity).external_id)
+        await conversations.forget(work.session, found.id, channel_of(activity))
+        await work.commit()
+
+
 def name_of(activity: Activity) -> str | None:
     """A human name for the conversation: the channel's, else the team's, else the chat's."""
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}

@@ -10,7 +10,9 @@ card's fields, which become the same grammar text a person could type.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import shlex
 from collections.abc import Mapping
 from typing import Any
@@ -93,8 +95,7 @@ def command_text(activity: Activity) -> tuple[str, dict[str, PersonRef]]:
 def to_message(activity: Activity, text: str, people: Mapping[str, PersonRef]) -> Message:
     """The command ``text`` (typed, or built from a card submit) as the core's ``Message``.
 
-    The delivery key is the activity id: Teams redelivers with the same id, so a
-    retry is recognised and recorded once.
+    See ``delivery_key`` for how a retry or a double submit is recognised.
     """
     return Message(
         community=community_of(activity),
@@ -102,8 +103,26 @@ def to_message(activity: Activity, text: str, people: Mapping[str, PersonRef]) -
         text=text,
         channel=channel_of(activity),
         people=dict(people),
-        delivery_key=f"teams:{activity.id}" if activity.id else None,
+        delivery_key=delivery_key(activity),
     )
+
+
+def delivery_key(activity: Activity) -> str | None:
+    """What makes this delivery the same as an earlier one.
+
+    Teams redelivers an activity with the same id. An input card submitted twice
+    (a double click, or a second try after a slow answer) arrives as two
+    activities, so a form's key is the card it came from (``replyToId``), the
+    person and the values: the same form with the same content counts once, an
+    edited one counts again. Button commands keep the activity id — their use
+    cases are idempotent, and a card's "Sign up" may rightly be pressed again
+    after "Cancel my seat".
+    """
+    value = _dict(activity.value)
+    if value.get("form") and activity.reply_to_id and activity.from_property:
+        digest = hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        return f"teams:form:{activity.reply_to_id}:{activity.from_property.id}:{digest}"
+    return f"teams:{activity.id}" if activity.id else None
 
 
 def submitted(value: Any) -> tuple[str, dict[str, PersonRef]] | None:

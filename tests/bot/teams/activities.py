@@ -73,11 +73,15 @@ def personal_message(service_url: str, who: str, text: str) -> dict[str, Any]:
     return activity
 
 
-def card_submit(service_url: str, who: str, value: dict[str, Any], *, channel: bool = False) -> dict[str, Any]:
-    """An ``Action.Submit`` click: a message with no text and the card's inputs plus data in ``value``."""
+def card_submit(service_url: str, who: str, value: dict[str, Any], *, channel: bool = False,
+                card: str | None = None) -> dict[str, Any]:
+    """An ``Action.Submit`` click: a message with no text and the card's inputs plus data in ``value``.
+
+    ``replyToId`` is the id of the message holding the card (``card``, or a fresh one).
+    """
     conversation = _channel_conversation() if channel else personal_conversation(who)
     activity = _base(service_url, "message", who, conversation)
-    activity.update(value=value, channelData=_channel_data(channel=channel), replyToId=str(next(_ids)))
+    activity.update(value=value, channelData=_channel_data(channel=channel), replyToId=card or str(next(_ids)))
     return activity
 
 
@@ -92,4 +96,12 @@ def bot_added_personally(service_url: str, who: str) -> dict[str, Any]:
     activity = _base(service_url, "conversationUpdate", who, personal_conversation(who))
     activity.update(membersAdded=[{"id": PEOPLE[who]["id"]}, {"id": BOT["id"]}],
                     channelData=_channel_data(channel=False))
+    return activity
+
+
+def bot_removed_from_team(service_url: str, who: str = "ana") -> dict[str, Any]:
+    activity = bot_added_to_team(service_url, who)
+    del activity["membersAdded"]
+    activity.update(membersRemoved=[{"id": BOT["id"]}],
+                    channelData={**_channel_data(), "eventType": "teamMemberRemoved"})
     return activity

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.models import Feedback, Kudos, KudosValue, Member, TrainingSession
+from storage.models import Enrollment, Feedback, Kudos, KudosValue, Member, TrainingSession
 from tests.bot.teams import activities as act
 from tests.bot.teams.conftest import Teams
 from tests.bot.teams.test_conversation_flow import scalar, schedule
@@ -95,3 +95,25 @@ async def test_a_feedback_card_without_a_rating_asks_for_one(teams: Teams, uow) 
 
     assert teams.connector.to("a:personal-cy")[-1].body["text"] == "Please choose a rating from 1 to 5."
     assert await scalar(uow, select(func.count()).select_from(Feedback)) == 0
+
+
+async def test_a_form_submitted_twice_from_the_same_card_thanks_once(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
+    await teams.send(act.bot_added_personally(teams.url, "ben"))
+    value = {"form": "kudos", "people": "29:ben", "message": "thanks for the review"}
+
+    for _ in range(2):  # a double click: two activities, one card, the same inputs
+        assert await teams.send(act.card_submit(teams.url, "ana", value, card="card-1")) == 201
+    assert await scalar(uow, select(func.count()).select_from(Kudos)) == 1
+
+    await teams.send(act.card_submit(teams.url, "ana", {**value, "message": "and for the pairing"}, card="card-1"))
+    assert await scalar(uow, select(func.count()).select_from(Kudos)) == 2, "an edited form is a new kudos"
+
+
+async def test_a_button_may_be_pressed_again_after_its_opposite(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
+    await schedule(teams, "ana", 'session new "SQL joins" 2026-12-01 14:00 60m 5')
+    session_id = await scalar(uow, select(TrainingSession.id))
+    for command in ("signup", "cancel", "signup"):
+        await teams.send(act.card_submit(teams.url, "ben", {"command": f"{command} {session_id}"}, card="card-2"))
+
+    ben = await scalar(uow, select(Member).where(Member.user_id == "29:ben"))
+    assert await scalar(uow, select(Enrollment.status).where(Enrollment.member_id == ben.id)) == "confirmed"

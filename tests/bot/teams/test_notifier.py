@@ -59,3 +59,11 @@ async def test_a_channel_an_admin_names_from_teams_is_one_guild_can_post_to(team
     assert channel == act.CHANNEL
     await teams.adapter.notifier.post(TENANT, channel, public("Roundup"))
     assert teams.connector.to(act.CHANNEL)[-1].text == "Roundup"
+
+
+async def test_once_guild_is_removed_from_a_team_posting_there_fails_loudly(teams: Teams) -> None:
+    await teams.send(act.bot_added_to_team(teams.url))
+    assert await teams.send(act.bot_removed_from_team(teams.url)) == 201
+
+    with pytest.raises(NoConversation):
+        await teams.adapter.notifier.post(TENANT, act.CHANNEL, public("Roundup"))
