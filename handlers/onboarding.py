@@ -21,6 +21,14 @@ STEPS: dict[str, str] = {
     "first-session": "Deliver your first session",
 }
 AUTOMATIC = frozenset({"first-session"})
+CONGRATULATIONS = (
+    "🎉 Congratulations — you've finished onboarding and are now an active Guild trainer. "
+    "Thank you for sharing what you know!"
+)
+CONGRATULATIONS_WHILE_AWAY = (
+    "🎉 Congratulations — you've finished onboarding. You'll be an active trainer when you come back "
+    "(`volunteer resume`)."
+)
 
 
 async def complete_step(ctx: Context, trainer: Member, step: str) -> bool:
@@ -37,13 +45,8 @@ async def complete_step(ctx: Context, trainer: Member, step: str) -> bool:
     if await trainers.count_ticked(ctx.session, trainer.id, STEPS) == len(STEPS) and await trainers.mark_onboarded(
         ctx.session, trainer.id, ctx.now
     ):
-        ctx.tell(
-            trainer,
-            private(
-                "🎉 Congratulations — you've finished onboarding and are now an active Guild trainer. "
-                "Thank you for sharing what you know!"
-            ),
-        )
+        active = await trainers.trainer_status(ctx.session, trainer.id) == "active"
+        ctx.tell(trainer, private(CONGRATULATIONS if active else CONGRATULATIONS_WHILE_AWAY))
     return True
 
 

@@ -180,3 +180,17 @@ async def test_trainer_status_tells_the_sessions_feature_who_may_teach(chat: Cha
         ids = dict((await u.session.execute(select(Member.user_id, Member.id))).all())
         assert await trainers.trainer_status(u.session, ids["ana"]) == "onboarding"
         assert await trainers.trainer_status(u.session, ids["ben"]) is None
+
+
+async def test_finishing_onboarding_while_paused_makes_you_active_on_return(
+    chat: Chat, uow, notifier: RecordingNotifier
+) -> None:
+    await chat.say("ana", "volunteer sql")
+    for step in MANUAL_STEPS:
+        await chat.say("ana", f"volunteer done {step}")
+    await chat.say("ana", "volunteer pause")
+    await deliver_first_session(chat, "ana")
+
+    assert (await trainer(uow, "ana"))[:2] == ("paused", True)  # type: ignore[index]
+    assert "when you come back" in notifier.dms_to("ana")[-1]
+    assert (await chat.say("ana", "volunteer resume")).text == "Welcome back — you're an active trainer again."
