@@ -17,8 +17,10 @@ by the stores themselves when the server starts, outside Guild's migrations.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,7 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 MANIFEST = Path(__file__).with_name("manifest.json")
 OAUTH_STATE_SECONDS = 600
+CLOSE_GRACE_SECONDS = 10
 
 
 def bot_scopes() -> list[str]:
@@ -95,11 +98,9 @@ class SlackAdapter:
             oauth_settings=oauth,
         )
         self.notifier = SlackNotifier(self.client, self._bot_token if oauth else None)
-        runtime = Runtime(core=core, people=People(core), notifier=self.notifier)
-        commands.register(self.app, runtime)
-        interactions.register(self.app, runtime)
-        events.register(self.app, runtime)
-        home.register(self.app, runtime)
+        self.runtime = Runtime(core=core, people=People(core), notifier=self.notifier)
+        for feature in (commands, interactions, events, home):
+            feature.register(self.app, self.runtime)
         self.app.error(self._on_error)
 
     def mount(self, web_app: web.Application) -> None:
@@ -123,7 +124,15 @@ class SlackAdapter:
         self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
         await self._socket.connect_async()
 
+    async def idle(self) -> None:
+        """Returns once no acknowledged work is still running."""
+        await self.runtime.inflight.idle()
+
     async def close(self) -> None:
+        """Stop listening, let acknowledged work finish (briefly), then let go of the database."""
+        with suppress(TimeoutError):
+            async with asyncio.timeout(CLOSE_GRACE_SECONDS):
+                await self.idle()
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None

@@ -46,4 +46,4 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         await answer(reply, Where(client, team, user, channel, respond), rt.notifier)
 
     for name in COMMANDS:
-        app.command(name)(on_command)
+        app.command(name)(rt.inflight.track(on_command))

@@ -65,6 +65,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
     emoji = KudosEmoji(rt.core)
 
     @app.event("message")
+    @rt.inflight.track
     async def on_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         subtype = event.get("subtype")
         item = (event.get("message") or {}) if subtype == "message_changed" else event
@@ -88,6 +89,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         await answer(reply, where, rt.notifier)
 
     @app.event("reaction_added")
+    @rt.inflight.track
     async def on_reaction_added(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         found = await _kudos_reaction(body, event, emoji)
         if found is None:
@@ -104,6 +106,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         await answer(reply, Where(client, team, giver, channel), rt.notifier)
 
     @app.event("reaction_removed")
+    @rt.inflight.track
     async def on_reaction_removed(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         found = await _kudos_reaction(body, event, emoji)
         if found is None:

@@ -34,6 +34,7 @@ PART_BLOCKS = (SURFACE_BLOCKS - 6) // 2  # header, two dividers, quick actions (
 
 def register(app: AsyncApp, rt: Runtime) -> None:
     @app.event("app_home_opened")
+    @rt.inflight.track
     async def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab") == "home":
             await publish(rt, client, community(body), event["user"])

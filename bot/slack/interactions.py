@@ -29,6 +29,7 @@ from handlers import grammar
 
 def register(app: AsyncApp, rt: Runtime) -> None:
     @app.action(re.compile("^" + re.escape(ACTION_PREFIX)))
+    @rt.inflight.track
     async def on_button(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
@@ -48,6 +49,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
             await home.publish(rt, client, team, user)
 
     @app.view(modals.CALLBACK_ID)
+    @rt.inflight.track
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
         team, user = community(body), body["user"]["id"]
         form = modals.read(view)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -13,12 +16,46 @@ from bot.slack.to_command import mentioned_ids, to_message
 from handlers.core import Core
 from handlers.types import CommunityRef, Message
 
+Listener = TypeVar("Listener", bound=Callable[..., Awaitable[None]])
+
+
+class InFlight:
+    """Listener work still running after its ack.
+
+    Bolt runs a listener's remainder in a background task nobody awaits;
+    counting them lets shutdown finish what was acknowledged instead of
+    cutting it off mid-transaction (and lets tests wait for quiet).
+    """
+
+    def __init__(self) -> None:
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def track(self, listener: Listener) -> Listener:
+        @functools.wraps(listener)  # Bolt reads the wrapped function's argument names
+        async def run(*args: Any, **kwargs: Any) -> None:
+            self._running += 1
+            self._idle.clear()
+            try:
+                await listener(*args, **kwargs)
+            finally:
+                self._running -= 1
+                if not self._running:
+                    self._idle.set()
+
+        return run  # type: ignore[return-value]
+
+    async def idle(self) -> None:
+        await self._idle.wait()
+
 
 @dataclass(frozen=True)
 class Runtime:
     core: Core
     people: People
     notifier: SlackNotifier
+    inflight: InFlight = field(default_factory=InFlight)
 
     async def message(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -55,6 +56,11 @@ class SlackHarness:
     http: TestClient
     fake: FakeSlack
     core: Core
+    adapter: SlackAdapter
+
+    async def idle(self) -> None:
+        """Wait until Guild finished everything it acknowledged (for asserting that nothing happened)."""
+        await asyncio.wait_for(self.adapter.idle(), 10)
 
     async def post(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> web.Response:
         all_headers = {"Content-Type": content_type, **signed(body), **(headers or {})}
@@ -157,7 +163,7 @@ async def slack(database_url: str, fake_slack: FakeSlack, clock: FakeClock) -> A
     adapter.mount(web_app)
     http = TestClient(TestServer(web_app, host="127.0.0.1"))
     await http.start_server()
-    yield SlackHarness(http=http, fake=fake_slack, core=core)
+    yield SlackHarness(http=http, fake=fake_slack, core=core, adapter=adapter)
     await http.close()
     await adapter.close()
     await engine.dispose()

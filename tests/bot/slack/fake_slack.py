@@ -92,11 +92,6 @@ class FakeSlack:
                 raise AssertionError(f"expected {count} {method} call(s), got {len(found)}; all calls: {seen}")
             await asyncio.sleep(0.005)
 
-    async def settle(self, rounds: int = 20) -> None:
-        """Let background listeners finish what they started (bounded, no fixed sleep)."""
-        for _ in range(rounds):
-            await asyncio.sleep(0)
-
     async def _body(self, request: web.Request) -> dict[str, Any]:
         """Query parameters and the form or JSON body together (slack_sdk uses all three)."""
         raw = await request.text()
