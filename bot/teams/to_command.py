@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 import shlex
 from collections.abc import Mapping
 from typing import Any
@@ -73,7 +74,7 @@ def command_text(activity: Activity) -> tuple[str, dict[str, PersonRef]]:
     (``TurnContext.remove_recipient_mention`` would also delete every other
     occurrence of the bot's name from the sentence, so it is not used.)
     """
-    text = (activity.text or "").replace("<@", "@")  # a typed token must not pose as a mention
+    text = (activity.text or "").replace("\x00", "")
     bot_id = getattr(activity.recipient, "id", None)
     people: dict[str, PersonRef] = {}
     for entity in activity.entities or []:
@@ -87,9 +88,12 @@ def command_text(activity: Activity) -> tuple[str, dict[str, PersonRef]]:
         if user_id == bot_id:
             text = text.replace(shown, " ", 1)
             continue
-        text = text.replace(shown, f" <@{user_id}> ", 1)
+        text = text.replace(shown, f" \x00{user_id}\x00 ", 1)  # a placeholder until the text is cleaned
         people[str(user_id)] = PersonRef(str(user_id), mentioned.get("name") or None)
-    return " ".join(html.unescape(text).split()), people
+    # Only mention entities make people: a typed (or HTML-escaped) "<@id>" must not pose as one.
+    text = html.unescape(text).replace("<@", "@")
+    text = re.sub(r"\x00([^\x00]*)\x00", r"<@\1>", text)
+    return " ".join(text.split()), people
 
 
 def to_message(activity: Activity, text: str, people: Mapping[str, PersonRef]) -> Message:

@@ -52,11 +52,12 @@ def test_two_people_with_the_same_name_stay_two_people() -> None:
 
 
 def test_a_typed_token_cannot_pose_as_a_mention() -> None:
-    raw = act.personal_message(URL, "ana", "kudos <@29:ceo> thanks for the raise")
+    for typed in ("kudos <@29:ceo> thanks for the raise", "kudos &lt;@29:ceo&gt; thanks for the raise"):
+        raw = act.personal_message(URL, "ana", typed)
 
-    text, people = command_text(activity(raw))
+        text, people = command_text(activity(raw))
 
-    assert grammar.mentions(text) == [] and people == {}
+        assert grammar.mentions(text) == [] and people == {}
 
 
 def test_html_entities_and_broken_mention_entities_are_tolerated() -> None:
