@@ -165,7 +165,7 @@ class GuildScheduler:
         async with reading(self.env) as session:
             posted = await ledger.is_claimed(session, slot)
         if not posted:
-            log.warning("missed %s due %s is older than the grace window; skipped", name, due.isoformat(),
+            log.warning("%s due %s was not posted and is older than the grace window; skipped", name, due.isoformat(),
                         extra={"job": name, "community": community.external_id, "channel": slot.channel})
 
     async def _run_cron(self, name: str, community: Community, due: datetime) -> None:

@@ -63,8 +63,9 @@ async def test_posted_slots_say_when(uow) -> None:  # type: ignore[no-untyped-de
         await u.commit()
     async with uow() as u:
         assert await ledger.posted_at(u.session, s) == NOW + timedelta(seconds=2)
-        assert await ledger.filed(u.session, job="roundup", community_id=s.community_id,
-                                  periods=["2026-W48", "2026-W49"]) == {("C-ROUNDUP", "2026-W48"): NOW + timedelta(seconds=2)}
+        filed = await ledger.filed(u.session, job="roundup", community_id=s.community_id,
+                                   periods=["2026-W48", "2026-W49"])
+        assert filed == {("C-ROUNDUP", "2026-W48"): NOW + timedelta(seconds=2)}
 
 
 async def test_a_claim_abandoned_before_posting_goes_stale(uow) -> None:  # type: ignore[no-untyped-def]
