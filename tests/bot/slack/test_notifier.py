@@ -1,0 +1,54 @@
+"""Guild's Slack notifier: DMs through conversations.open, channel posts, Slack's rate limits honoured."""
+
+from __future__ import annotations
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.notifier import NotInstalled, SlackNotifier, retry_handlers
+from handlers.types import CommunityRef, Recipient, Reply
+from tests.bot.slack.fake_slack import TEAM, FakeSlack
+
+WORKSPACE = CommunityRef("slack", TEAM)
+
+
+def notifier(fake: FakeSlack) -> SlackNotifier:
+    return SlackNotifier(AsyncWebClient(token="xoxb-n", base_url=fake.api_url, retry_handlers=retry_handlers()))
+
+
+async def test_a_dm_opens_the_conversation_once_and_posts_blocks(fake_slack: FakeSlack) -> None:
+    slack = notifier(fake_slack)
+    for n in range(2):
+        await slack.tell(Recipient(WORKSPACE, "UBEN"), Reply(f"Reminder {n}", title="Tomorrow"))
+    assert len(fake_slack.of("conversations.open")) == 1
+    posts = fake_slack.of("chat.postMessage")
+    assert [p.body["channel"] for p in posts] == ["DUBEN", "DUBEN"]
+    assert posts[1].json("blocks")[0]["type"] == "header" and posts[1].body["text"] == "Tomorrow\nReminder 1"
+    assert posts[0].token == "xoxb-n"
+
+
+async def test_a_rate_limited_post_is_retried_after_retry_after(fake_slack: FakeSlack) -> None:
+    fake_slack.rate_limited["chat.postMessage"] = 2
+    await notifier(fake_slack).post(WORKSPACE, "CROUNDUP", Reply("Kudos roundup", public=True))
+    assert [c.body["channel"] for c in fake_slack.of("chat.postMessage")] == ["CROUNDUP"] * 3
+
+
+async def test_a_post_slack_refuses_raises_so_the_scheduler_can_try_again(fake_slack: FakeSlack) -> None:
+    fake_slack.not_in.add("CPRIVATE")
+    with pytest.raises(SlackApiError):
+        await notifier(fake_slack).post(WORKSPACE, "CPRIVATE", Reply("Digest", public=True))
+
+
+async def test_each_workspace_posts_with_its_own_token(fake_slack: FakeSlack) -> None:
+    tokens = {"TA": "xoxb-a", "TB": "xoxb-b"}
+
+    async def lookup(team: str) -> str | None:
+        return tokens.get(team)
+
+    slack = SlackNotifier(AsyncWebClient(base_url=fake_slack.api_url), lookup)
+    await slack.post(CommunityRef("slack", "TA"), "C1", Reply("a"))
+    await slack.post(CommunityRef("slack", "TB"), "C1", Reply("b"))
+    assert [c.token for c in fake_slack.of("chat.postMessage")] == ["xoxb-a", "xoxb-b"]
+    with pytest.raises(NotInstalled):
+        await slack.post(CommunityRef("slack", "TGONE"), "C1", Reply("c"))
