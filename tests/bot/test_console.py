@@ -36,13 +36,12 @@ async def count(database_url: str, query) -> int:  # type: ignore[no-untyped-def
         await engine.dispose()
 
 
-def test_a_scripted_session_signs_people_up_and_promotes_the_waitlist(database_url: str) -> None:
+def test_the_readme_session_signs_people_up_and_promotes_the_waitlist(database_url: str) -> None:
     day = (date.today() + timedelta(days=10)).isoformat()
     script = "\n".join([
         "volunteer sql, excel",
         f'session new "Intro to SQL" {day} 14:00 60m 1 #sql',
         ":as ana",
-        "sessions",
         "1",
         ":as ben",
         "signup 1",
