@@ -92,7 +92,7 @@ class SlackAdapter:
         token = None if oauth else settings.slack_bot_token
         self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
         self.app = AsyncApp(
-            name="guild",
+            name="guild-slack-bolt",  # Bolt resets this logger's level; never let it be Guild's own "guild"
             client=self.client,
             signing_secret=settings.slack_signing_secret or "",
             oauth_settings=oauth,
@@ -104,7 +104,9 @@ class SlackAdapter:
         self.app.error(self._on_error)
 
     def mount(self, web_app: web.Application) -> None:
-        web_app.router.add_post(EVENTS_PATH, self._events)
+        """Add Slack's routes; in Socket Mode without a signing secret there is no HTTP route to forge."""
+        if self.settings.slack_signing_secret:
+            web_app.router.add_post(EVENTS_PATH, self._events)
         if self._engine is not None:
             web_app.router.add_get(INSTALL_PATH, self._install)
             web_app.router.add_get(REDIRECT_PATH, self._oauth_redirect)

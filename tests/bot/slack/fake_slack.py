@@ -42,6 +42,8 @@ class FakeSlack:
     history: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     not_in: set[str] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     rate_limited: dict[str, int] = field(default_factory=dict)
     server: TestServer | None = None
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -59,12 +61,33 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/socket", self._socket)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
 
     async def close(self) -> None:
         if self.server is not None:
             await self.server.close()
+
+    async def push(self, envelope: dict[str, Any]) -> None:
+        """Send a Socket Mode envelope to every connected client (wait for one to connect first)."""
+        deadline = time.monotonic() + 5
+        while not self._sockets:
+            if time.monotonic() > deadline:
+                raise AssertionError("no Socket Mode client connected")
+            await asyncio.sleep(0.005)
+        for socket in self._sockets:
+            await socket.send_json(envelope)
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        async for frame in socket:
+            self.socket_acks.append(json.loads(frame.data))
+        self._sockets.remove(socket)
+        return socket
 
     def add_user(self, user_id: str, name: str, tz: str | None = "Europe/Paris") -> None:
         self.users[user_id] = {
@@ -133,6 +156,9 @@ class FakeSlack:
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             return {"ok": True, "view": {"id": f"V{next(self._ts)}", "hash": "h"}}
+        if method == "apps.connections.open":
+            assert self.server is not None
+            return {"ok": True, "url": str(self.server.make_url("/socket")).replace("http", "ws", 1)}
         if method == "conversations.history":
             found = self.history.get((str(body.get("channel")), str(body.get("latest"))))
             return {"ok": True, "messages": [found] if found else [], "has_more": False}

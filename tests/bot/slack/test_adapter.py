@@ -105,3 +105,27 @@ async def test_oauth_install_redirects_to_slack_with_the_manifest_scopes(tmp_pat
     finally:
         await http.close()
         await adapter.close()
+
+
+async def test_socket_mode_takes_commands_over_the_websocket(database_url: str, fake_slack: FakeSlack) -> None:
+    env = slack_env(database_url, fake_slack.api_url, SLACK_APP_TOKEN="xapp-1-test")
+    del env["SLACK_SIGNING_SECRET"]
+    guild = await app.build(config.load(env, dotenv=None), clock=FakeClock())
+    http = TestClient(TestServer(guild.web_app(), host="127.0.0.1"))
+    await http.start_server()
+    try:
+        await guild.slack.start_socket_mode()
+        [opened] = fake_slack.of("apps.connections.open")
+        assert opened.token == "xapp-1-test"
+        await fake_slack.push({"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
+                               "payload": {"team_id": TEAM, "user_id": "UANA", "command": "/guild", "text": "me",
+                                           "channel_id": "CGENERAL", "response_url": fake_slack.response_url("ws")}})
+        [answer] = await fake_slack.wait_for("respond:ws")
+        assert "profile" in answer.body["text"].lower()
+        assert [ack["envelope_id"] for ack in fake_slack.socket_acks] == ["env-1"]
+        # without a signing secret there is no HTTP route to send requests to
+        headers = {"Content-Type": FORM, **signed(KUDOS)}
+        assert (await http.post("/slack/events", data=KUDOS.encode(), headers=headers)).status in (404, 405)
+    finally:
+        await http.close()
+        await guild.close()
