@@ -91,7 +91,7 @@ async def test_the_emoji_as_a_reaction_thanks_the_author_and_removing_it_takes_i
     assert await slack.count(Kudos) == 0
 
 
-async def test_other_reactions_and_reactions_to_oneself_do_nothing(slack: SlackHarness) -> None:
+async def test_other_reactions_and_reactions_to_oneself_record_nothing(slack: SlackHarness) -> None:
     await slack.event(reaction("reaction_added", emoji="tada"))
     await slack.event(reaction("reaction_added", author="UANA"))
     await slack.idle()
