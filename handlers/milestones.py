@@ -1,9 +1,11 @@
 """Milestones: moments worth celebrating, each found by comparing running totals before and after a window.
 
 A milestone is *reached in* [since, until) when a running total was below it
-before ``since`` and at or above it at ``until``. The same function serves the
-milestone announcements (which the scheduler claims one by one in the ledger,
-so each is announced once) and the roundup's "milestones this week".
+before ``since`` and at or above it at ``until``. The scheduler claims each one
+in the ledger under its key (job ``milestone``), so each is announced once; the
+weekly roundup then lists the milestones *announced* that week straight from
+the ledger, which is cheap however large the community and always agrees with
+what was announced.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.context import name_of
 from handlers.report_text import names_of, ordinal
 from handlers.types import Reply, public
-from storage import members, stats
+from storage import ledger, members, stats
 from storage.models import Member
 
 SESSION_MARKS = (1, 10, 25, 50, 100)
 TRAINER_LEARNER_MARKS = (100, 500, 1000)
 COMMUNITY_LEARNER_MARKS = (1000, 5000, 10000, 50000)
+LEDGER_JOB = "milestone"
+LEDGER_CHANNEL = "*"  # announced once per community, whichever channel is configured at the time
 
 
 @dataclass(frozen=True)
@@ -48,13 +52,35 @@ async def reached(session: AsyncSession, community_id: int, since: datetime, unt
         ]
     people = await members.by_ids(session, (member_id for member_id, _, _ in by_trainer))
     found = [_trainer_milestone(people[member_id], kind, mark) for member_id, kind, mark in sorted(by_trainer)]
-    for member in await stats.onboarded(session, community_id, since, until):
-        found.append(Milestone(f"onboarded:{member.id}", f"{name_of(member)} finished onboarding and is now "
-                               "an active trainer — welcome aboard!", names_of([member])))
+    found += [_onboarded(member) for member in await stats.onboarded(session, community_id, since, until)]
     community = await stats.community_learners_progress(session, community_id, since, until)
-    for mark in crossed(community, COMMUNITY_LEARNER_MARKS):
-        found.append(Milestone(f"community-learners:{mark}", f"Together we have now trained {mark:,} learners! 🎉"))
+    found += [_community_milestone(mark) for mark in crossed(community, COMMUNITY_LEARNER_MARKS)]
     return found
+
+
+async def announced(session: AsyncSession, community_id: int, start: datetime, end: datetime) -> list[Milestone]:
+    """The milestones announced in [start, end), rebuilt from their ledger keys."""
+    keys = await ledger.posted_between(session, job=LEDGER_JOB, community_id=community_id, start=start, end=end)
+    parsed = [key.split(":") for key in keys]
+    people = await members.by_ids(session, (int(parts[1]) for parts in parsed if parts[0] != "community-learners"))
+    found = []
+    for parts in parsed:
+        if parts[0] == "community-learners":
+            found.append(_community_milestone(int(parts[1])))
+        elif parts[0] == "onboarded" and int(parts[1]) in people:
+            found.append(_onboarded(people[int(parts[1])]))
+        elif int(parts[1]) in people:
+            found.append(_trainer_milestone(people[int(parts[1])], parts[0], int(parts[2])))
+    return found
+
+
+def _onboarded(member: Member) -> Milestone:
+    return Milestone(f"onboarded:{member.id}", f"{name_of(member)} finished onboarding and is now an active "
+                     "trainer — welcome aboard!", names_of([member]))
+
+
+def _community_milestone(mark: int) -> Milestone:
+    return Milestone(f"community-learners:{mark}", f"Together we have now trained {mark:,} learners! 🎉")
 
 
 def _trainer_milestone(member: Member, kind: str, mark: int) -> Milestone:

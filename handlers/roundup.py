@@ -34,7 +34,7 @@ async def weekly_roundup(
     kudos = await stats.kudos_figures(session, community.id, start, end)
     training = await stats.training_figures(session, community.id, start, end)
     volunteer_total = await stats.volunteer_count(session, community.id, start, end)
-    reached = await milestones.reached(session, community.id, start, end)
+    reached = await milestones.announced(session, community.id, start, end)
     if not (kudos.count or training.sessions or volunteer_total or reached):
         return None
     people: list[Member] = []

@@ -37,8 +37,6 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger("guild.scheduler")
 
-MILESTONE_CHANNEL = "*"  # milestones are announced once per community, whichever channel is configured
-
 
 @dataclass(frozen=True)
 class JobEnv:
@@ -195,7 +193,8 @@ async def milestones(env: JobEnv, community: Community, at: datetime) -> list[st
     async with reading(env) as session:
         reached = await milestone_content.reached(session, community.id, at - env.timing.milestones_lookback, at)
     by_key = {m.key: m for m in reached}
-    won = await _claim(env, [Slot("milestone", community.id, MILESTONE_CHANNEL, key) for key in by_key])
+    won = await _claim(env, [Slot(milestone_content.LEDGER_JOB, community.id, milestone_content.LEDGER_CHANNEL, key)
+                             for key in by_key])
     if not won:
         return [f"{what}: none new"]
     announced = [by_key[slot.period] for slot in sorted(won, key=lambda s: list(by_key).index(s.period))]

@@ -95,6 +95,24 @@ async def filed(
     return {(channel, period): at for channel, period, at in rows}
 
 
+async def posted_between(
+    session: AsyncSession, *, job: str, community_id: int, start: datetime, end: datetime
+) -> list[str]:
+    """Periods of ``job`` posted in [start, end), in posting order."""
+    rows = await session.scalars(
+        select(PostLedger.period)
+        .where(
+            PostLedger.job == job,
+            PostLedger.community_id == community_id,
+            PostLedger.status == "posted",
+            PostLedger.posted_at >= start,
+            PostLedger.posted_at < end,
+        )
+        .order_by(PostLedger.posted_at, PostLedger.id)
+    )
+    return list(rows)
+
+
 async def is_claimed(session: AsyncSession, slot: Slot) -> bool:
     return await session.scalar(select(PostLedger.id).where(_matches(slot))) is not None
 

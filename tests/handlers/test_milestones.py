@@ -49,6 +49,23 @@ async def test_nothing_is_reached_when_nothing_happened_in_the_window(uow) -> No
     assert await reached(seed) == {}
 
 
+async def test_the_milestones_announced_in_a_week_come_back_from_the_ledger(uow) -> None:  # type: ignore[no-untyped-def]
+    seed = Seed(uow)
+    await seed.community()
+    ids = await seed.ids("tara", "wes")
+    await seed.announced(f"trainer-learners:{ids['tara']}:500", IN)
+    await seed.announced(f"onboarded:{ids['wes']}", IN + timedelta(hours=1))
+    await seed.announced("community-learners:5000", IN + timedelta(hours=2))
+    await seed.announced(f"trainer-sessions:{ids['tara']}:25", SINCE - timedelta(seconds=1))
+    async with seed.uow() as u:
+        found = await milestones.announced(u.session, seed.community_id, SINCE, UNTIL)
+    assert [(m.text, m.names) for m in found] == [
+        ("<@tara> has now trained 500 learners", {"tara": "Tara"}),
+        ("<@wes> finished onboarding and is now an active trainer — welcome aboard!", {"wes": "Wes"}),
+        ("Together we have now trained 5,000 learners! 🎉", {}),
+    ]
+
+
 def test_the_announcement_batches_every_milestone_into_one_message() -> None:
     reply = milestones.announcement([
         milestones.Milestone("a", "<@tara> delivered their 10th session", {"tara": "Tara"}),

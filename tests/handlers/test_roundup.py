@@ -49,6 +49,8 @@ async def test_the_roundup_tells_the_weeks_kudos_training_and_newcomers(seed: Se
     await seed.kudos("ben", "dan", "you saved my demo", IN, ["teamwork", "craft"])
     await seed.session("tara", IN, attended=["ana", "ben", "cara"], no_show=["dan"])
     await seed.volunteer("vic", IN)
+    await seed.announced(f"trainer-sessions:{(await seed.ids('tara'))['tara']}:1", IN)
+    await seed.announced("community-learners:1000", START - timedelta(hours=1))  # the week before
     reply = await roundup(seed)
     assert reply is not None and reply.public
     text = everything(reply)
@@ -61,7 +63,8 @@ async def test_the_roundup_tells_the_weeks_kudos_training_and_newcomers(seed: Se
     assert "First kudos ever for <@dan>" in text  # ben was thanked before this week
     assert "🎓 1 session delivered, 3 learners trained." in text
     assert "Welcome to our new volunteer trainer <@vic>!" in text
-    assert "<@tara> delivered their first session" in text
+    assert "🏆 *Milestones*\n• <@tara> delivered their first session" in text
+    assert "1,000" not in text
     assert reply.names == {"ana": "Ana", "ben": "Ben", "dan": "Dan", "vic": "Vic", "tara": "Tara"}
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import update
 
-from storage import members
+from handlers import milestones
+from storage import ledger, members
 from storage.models import (
     Community,
     Enrollment,
@@ -119,6 +120,14 @@ class Seed:
                                      created_at=at))
             uow.session.add(FeedbackReceipt(session_id=session_id, member_id=member_id, anonymous=anonymous,
                                             created_at=at))
+            await uow.commit()
+
+    async def announced(self, milestone_key: str, at: datetime) -> None:
+        """File a milestone in the ledger as announced at ``at``, as the milestones job does."""
+        slot = ledger.Slot(milestones.LEDGER_JOB, self.community_id, milestones.LEDGER_CHANNEL, milestone_key)
+        async with self.uow() as uow:
+            assert await ledger.claim(uow.session, slot, by="seed", at=at)
+            await ledger.mark_posted(uow.session, slot, at=at)
             await uow.commit()
 
     async def volunteer(self, user_id: str, at: datetime, *, status: str = "onboarding",

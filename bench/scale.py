@@ -1,0 +1,261 @@
+"""How long the roundup and the digest take for a big community, on SQLite and PostgreSQL.
+
+Builds one community with ``--rows`` kudos and as many enrollments (default a
+million each), plus proportionate sessions (one per 20 enrollments), feedback
+(three in ten enrollments), #values, members and trainers, spread over three
+years. Rows are generated inside the database (a recursive CTE on SQLite,
+``generate_series`` on PostgreSQL), so building takes a minute or two, not hours.
+
+Then it builds the weekly roundup and the monthly leadership digest the way the
+scheduler does, plus the daily milestones scan (the heaviest query: running
+totals of every active trainer), and reports the time of each (the first, cold
+run and the best of three more) and its peak Python memory (tracemalloc, a
+separate run so that tracing does not slow the timed ones), next to the
+one-second target.
+
+    .venv/bin/python bench/scale.py [--rows N] [--db sqlite|postgresql|both]
+
+PostgreSQL comes from ``GUILD_BENCH_POSTGRES_URL`` (default
+``postgresql://postgres@127.0.0.1:5432/postgres``); the benchmark creates its
+own database there and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from handlers import milestones, spans
+from handlers.digest import leadership_digest
+from handlers.roundup import weekly_roundup
+from scheduler import timing
+from storage import members
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade
+
+TARGET_SECONDS = 1.0
+ZONE = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # a Friday, 16:00 in Berlin: roundup time
+YEARS = 3
+SPAN_SECONDS = YEARS * 365 * 24 * 3600
+START = NOW - timedelta(seconds=SPAN_SECONDS)
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def shape(rows: int) -> dict[str, int]:
+    """Proportions of a busy community: 20 enrollments a session, 1 member per 200 kudos, 1 trainer in 10."""
+    people = max(1000, rows // 200)
+    return {"rows": rows, "people": people, "trainers": max(50, people // 10), "sessions": max(1, rows // 20)}
+
+
+# --- building -------------------------------------------------------------------------------------------------------
+# Every generator below is a function of the row number ``i`` only, so SQLite and PostgreSQL get the same data.
+# Timestamps are naive UTC, as Guild stores them; SQLite's text form matches SQLAlchemy's ('%Y-%m-%d %H:%M:%S.ffffff').
+
+def _sqlite_time(seconds: str) -> str:
+    return f"strftime('%Y-%m-%d %H:%M:%S', '{START:%Y-%m-%d %H:%M:%S}', ({seconds}) || ' seconds') || '.000000'"
+
+
+def _pg_time(seconds: str) -> str:
+    return f"(timestamp '{START:%Y-%m-%d %H:%M:%S}' + ({seconds}) * interval '1 second')"
+
+
+def statements(dialect: str, s: dict[str, int]) -> list[str]:
+    """INSERT … SELECT over a row-number series, one per table (``/`` divides integers in both dialects)."""
+    sqlite = dialect == "sqlite"
+    at = _sqlite_time if sqlite else _pg_time
+    true, false = ("1", "0") if sqlite else ("true", "false")
+
+    def series(n: int, body: str) -> str:
+        if sqlite:
+            return (f"WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {n}) "
+                    f"{body.replace('FROM SERIES', 'FROM seq')}")
+        return body.replace("FROM SERIES", f"FROM generate_series(1::bigint, {n}) AS seq(i)")
+
+    rows, people, trainers, sessions = s["rows"], s["people"], s["trainers"], s["sessions"]
+    per_session = rows // sessions
+    session_at = f"({SPAN_SECONDS} * i / {sessions})"
+    kudos_at = f"({SPAN_SECONDS} * i / {rows})"
+    session_of_at = f"({SPAN_SECONDS} * (((i - 1) / {per_session}) + 1) / {sessions})"
+    enrolled_member = f"((((i - 1) / {per_session}) * 37 + ((i - 1) % {per_session}) * 251) % {people}) + 1"
+    session_of = f"((i - 1) / {per_session}) + 1"
+    k = f"((i - 1) % {per_session})"
+    return [
+        "INSERT INTO communities (id, platform, external_id, name, timezone, kudos_emoji, daily_kudos_limit, "
+        "burnout_threshold, roundup_channel, digest_channel, milestones_channel, roundup_day, roundup_time, "
+        f"digest_frequency, created_at) VALUES (1, 'console', 'bench', 'Bench Co', 'Europe/Berlin', 'clap', 10, 12, "
+        f"'C-ROUNDUP', 'C-DIGEST', NULL, 'fri', '16:00', 'monthly', {at('0')})",
+        series(people, "INSERT INTO members (id, community_id, user_id, display_name, is_admin, is_leader, "
+                       "leaderboard_opt_out, created_at) "
+                       f"SELECT i, 1, 'U' || i, 'Person ' || i, {false}, {false}, {false}, {at('0')} FROM SERIES"),
+        series(trainers, "INSERT INTO trainer_profiles (member_id, community_id, status, volunteered_at, "
+                         "onboarded_at, status_changed_at) "
+                         f"SELECT i, 1, 'active', {at(f'i * {SPAN_SECONDS // trainers}')}, "
+                         f"{at(f'i * {SPAN_SECONDS // trainers} + 86400 * 30')}, "
+                         f"{at(f'i * {SPAN_SECONDS // trainers}')} FROM SERIES"),
+        series(sessions, "INSERT INTO training_sessions (id, community_id, trainer_id, title, topic, starts_at, "
+                         "duration_minutes, seats, taken, status, attendance_marked, created_at, done_at) "
+                         f"SELECT i, 1, ((i * 13) % {trainers}) + 1, 'Session ' || i, 'topic' || (i % 40), "
+                         f"{at(session_at)}, 30 + (i % 4) * 30, {per_session}, {per_session}, "
+                         f"CASE WHEN i % 50 = 0 THEN 'cancelled' ELSE 'done' END, {true}, "
+                         f"{at(f'{session_at} - 86400 * 7')}, "
+                         f"CASE WHEN i % 50 = 0 THEN NULL ELSE {at(f'{session_at} + 5400')} END FROM SERIES"),
+        series(rows, "INSERT INTO enrollments (id, community_id, session_id, member_id, status, queued_at, "
+                     "created_at, updated_at) "
+                     f"SELECT i, 1, {session_of}, {enrolled_member}, "
+                     f"CASE WHEN {k} % 10 = 9 THEN 'no_show' WHEN {k} % 20 = 18 THEN 'cancelled' ELSE 'attended' END, "
+                     f"{at(f'{session_of_at} - 86400')}, {at(f'{session_of_at} - 86400')}, "
+                     f"{at(f'{session_of_at} + 5400')} FROM SERIES"),
+        series(rows, "INSERT INTO feedback (id, community_id, session_id, member_id, rating, comment, created_at) "
+                     f"SELECT i, 1, {session_of}, {enrolled_member}, 1 + (i * 7) % 5, "
+                     f"CASE WHEN {k} = 0 AND i % 3 = 0 THEN 'Comment ' || i || ', with some detail about the session' "
+                     f"ELSE NULL END, {at(f'{session_of_at} + 86400')} "
+                     f"FROM SERIES WHERE {k} < {per_session * 3 // 10} AND {k} % 10 <> 9"),
+        series(rows, "INSERT INTO feedback_receipts (session_id, member_id, anonymous, created_at) "
+                     f"SELECT {session_of}, {enrolled_member}, {false}, {at(f'{session_of_at} + 86400')} "
+                     f"FROM SERIES WHERE {k} < {per_session * 3 // 10} AND {k} % 10 <> 9"),
+        series(rows, "INSERT INTO kudos (id, community_id, giver_id, receiver_id, message, source, created_at) "
+                     f"SELECT i, 1, ((i * 7919) % {people}) + 1, ((i * 104729 + 17) % {people}) + 1, "
+                     "'Thank you for the help with item ' || i || CASE WHEN i % 7 = 0 "
+                     "THEN ', it made a real difference to the whole team this week' ELSE '' END, "
+                     f"'command', {at(kudos_at)} FROM SERIES"),
+        series(rows, "INSERT INTO kudos_values (kudos_id, value) "
+                     "SELECT i, CASE i % 5 WHEN 0 THEN 'craft' WHEN 1 THEN 'teamwork' WHEN 2 THEN 'curiosity' "
+                     "WHEN 3 THEN 'courage' ELSE 'care' END FROM SERIES WHERE i % 2 = 0"),
+    ]
+
+
+async def build(engine: AsyncEngine, rows: int) -> dict[str, int]:
+    await upgrade(engine)
+    s = shape(rows)
+    async with engine.begin() as connection:
+        for statement in statements(engine.dialect.name, s):
+            await connection.execute(text(statement))
+    async with engine.begin() as connection:
+        await connection.execute(text("ANALYZE"))
+    counts = {}
+    async with engine.connect() as connection:
+        for table in ("kudos", "enrollments", "training_sessions", "feedback", "members"):
+            counts[table] = (await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+    return counts
+
+
+# --- measuring ------------------------------------------------------------------------------------------------------
+
+
+async def measure(engine: AsyncEngine, fn: Callable[[Any], Awaitable[Any]]) -> tuple[float, float, float]:
+    """(cold seconds, best warm seconds of three, peak MiB under tracemalloc) for one report."""
+    sessions = session_factory(engine)
+
+    async def once() -> float:
+        async with sessions() as session:
+            started = time.perf_counter()
+            result = await fn(session)
+            elapsed = time.perf_counter() - started
+            assert result is not None
+        return elapsed
+
+    cold = await once()
+    warm = min([await once() for _ in range(3)])
+    tracemalloc.start()
+    await once()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return cold, warm, peak
+
+
+async def reports(engine: AsyncEngine) -> dict[str, tuple[float, float, float]]:
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        community = await members.find_community(session, 1)
+        assert community is not None
+        session.expunge_all()
+    start, end, _ = timing.roundup_window(NOW, ZONE)
+    month = spans.last_complete("month", NOW, ZONE)
+    return {
+        "weekly roundup": await measure(engine, lambda s: weekly_roundup(s, community, start, end, ZONE)),
+        f"monthly digest ({month.key} vs previous)": await measure(
+            engine, lambda s: leadership_digest(s, community, month, ZONE)),
+        "daily milestones scan (7-day window)": await measure(
+            engine, lambda s: milestones.reached(s, community.id, NOW - timedelta(days=7), NOW)),
+    }
+
+
+def report(label: str, counts: dict[str, int], built: float, figures: dict[str, tuple[float, float, float]]) -> None:
+    print(f"\n{label}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + f" (built in {built:.1f} s)")
+    for name, (cold, warm, peak) in figures.items():
+        verdict = "met" if max(cold, warm) < TARGET_SECONDS else "MISSED"
+        print(f"  {name:<40} cold {cold:6.3f} s   warm {warm:6.3f} s   peak {peak:6.2f} MiB   "
+              f"target < {TARGET_SECONDS:.0f} s: {verdict}")
+
+
+async def run_sqlite(rows: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+        try:
+            started = time.perf_counter()
+            counts = await build(engine, rows)
+            built = time.perf_counter() - started
+            report("SQLite", counts, built, await reports(engine))
+        finally:
+            await engine.dispose()
+
+
+async def _admin(url: str, statement: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def run_postgresql(rows: int) -> None:
+    base = os.environ.get("GUILD_BENCH_POSTGRES_URL", PG_DEFAULT)
+    name = f"guild_bench_{uuid.uuid4().hex[:10]}"
+    await _admin(base, f'CREATE DATABASE "{name}"')
+    try:
+        engine = create_engine(make_url(base).set(database=name))
+        try:
+            started = time.perf_counter()
+            counts = await build(engine, rows)
+            built = time.perf_counter() - started
+            report("PostgreSQL", counts, built, await reports(engine))
+        finally:
+            await engine.dispose()
+    finally:
+        await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="kudos rows and enrollment rows (each)")
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args(argv)
+    print(f"Guild scale benchmark: {args.rows:,} kudos and {args.rows:,} enrollments, {YEARS} years of history; "
+          f"reports as of {NOW:%Y-%m-%d %H:%M} UTC")
+    if args.db in ("sqlite", "both"):
+        asyncio.run(run_sqlite(args.rows))
+    if args.db in ("postgresql", "both"):
+        asyncio.run(run_postgresql(args.rows))
+
+
+if __name__ == "__main__":
+    main()
