@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,12 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Community, Member
 from storage.sql import insert_ignore
 
+PROFILE_NOTE = timedelta(hours=1)
+
 
 async def community(session: AsyncSession, platform: str, external_id: str, name: str | None = None) -> Community:
-    await insert_ignore(session, Community, {"platform": platform, "external_id": external_id, "name": name})
-    found = await session.scalar(
-        select(Community).where(Community.platform == platform, Community.external_id == external_id)
-    )
+    """The community, created on first sight (one SELECT once it exists)."""
+    query = select(Community).where(Community.platform == platform, Community.external_id == external_id)
+    found = await session.scalar(query)
+    if found is None:
+        await insert_ignore(session, Community, {"platform": platform, "external_id": external_id, "name": name})
+        found = await session.scalar(query)
     assert found is not None
     if name and found.name != name:
         found.name = name
@@ -51,28 +55,39 @@ async def members(
     *,
     seen_at: datetime | None = None,
 ) -> dict[str, Member]:
-    """Members by user id for ``{user_id: (display_name, timezone)}``, creating the new ones."""
-    for user_id, (display_name, timezone) in people.items():
+    """Members by user id for ``{user_id: (display_name, timezone)}``, creating the new ones.
+
+    The common case (everyone known, nothing changed) is one SELECT and no write,
+    so that every command does not rewrite the rows of the people in it.
+    """
+    query = select(Member).where(Member.community_id == community_id, Member.user_id.in_(list(people)))
+    found = {m.user_id: m for m in await session.scalars(query)}
+    missing = [user_id for user_id in people if user_id not in found]
+    for user_id in missing:
+        display_name, timezone = people[user_id]
         await insert_ignore(
             session,
             Member,
-            {"community_id": community_id, "user_id": user_id, "display_name": display_name, "timezone": timezone},
+            {"community_id": community_id, "user_id": user_id, "display_name": display_name, "timezone": timezone,
+             "profile_refreshed_at": seen_at if display_name or timezone else None},
         )
-    found = {
-        m.user_id: m
-        for m in await session.scalars(
-            select(Member).where(Member.community_id == community_id, Member.user_id.in_(list(people)))
-        )
-    }
+    if missing:
+        found.update({m.user_id: m for m in await session.scalars(query.where(Member.user_id.in_(missing)))})
     for user_id, (display_name, timezone) in people.items():
-        row = found[user_id]
-        if display_name and row.display_name != display_name:
-            row.display_name = display_name
-        if timezone and row.timezone != timezone:
-            row.timezone = timezone
-        if (display_name or timezone) and seen_at:
-            row.profile_refreshed_at = seen_at
+        _refresh(found[user_id], display_name, timezone, seen_at)
     return found
+
+
+def _refresh(row: Member, display_name: str | None, timezone: str | None, seen_at: datetime | None) -> None:
+    """Take a newer name or zone; note when the profile was last confirmed, at most hourly."""
+    changed = bool(display_name and row.display_name != display_name) or bool(timezone and row.timezone != timezone)
+    if display_name:
+        row.display_name = display_name
+    if timezone:
+        row.timezone = timezone
+    last = row.profile_refreshed_at
+    if seen_at and (display_name or timezone) and (changed or last is None or seen_at - last > PROFILE_NOTE):
+        row.profile_refreshed_at = seen_at
 
 
 async def find_member(session: AsyncSession, community_id: int, user_id: str) -> Member | None:
