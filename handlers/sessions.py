@@ -179,14 +179,19 @@ async def _show(ctx: Context, session_id: int) -> Reply:
 
 
 async def _actions(ctx: Context, session: TrainingSession, owner: bool) -> tuple[Button, ...]:
-    if session.status != "scheduled":
+    """The trainer's (or an admin's) tools for the session's stage; a seat button for everyone else."""
+    if session.status == "cancelled":
         return ()
     if owner:
+        notes = Button("Add notes", f"session notes {session.id}")
+        attendance = Button("Mark attendance", f"session attend {session.id}")
+        if session.status == "done":
+            return (attendance, notes)
         cancel = Button("Cancel session", f"session cancel {session.id}", "danger")
         if session.starts_at > ctx.now:
-            return (cancel,)
-        return (Button("Mark done", f"session done {session.id}", "primary"), cancel)
-    if session.starts_at <= ctx.now:
+            return (notes, cancel)
+        return (Button("Mark done", f"session done {session.id}", "primary"), attendance, notes, cancel)
+    if session.status != "scheduled" or session.starts_at <= ctx.now:
         return ()
     mine = await enrollments.find(ctx.session, session.id, ctx.member.id)
     return (seat_button(session.id, mine.status if mine else None),)

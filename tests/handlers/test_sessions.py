@@ -122,10 +122,15 @@ async def test_show_gives_details_notes_and_the_right_buttons(chat: Chat, tara: 
     assert "Confirmed: 1 of 1" in details and "Waitlist: 1" in details
     assert "Signed up: <@ana>" in details and "Waiting, in order: <@ben>" in details
     assert "Bring a laptop with DBeaver installed — <@tara>" in as_trainer.sections[2].text
-    assert [(b.command, b.style) for b in as_trainer.buttons] == [(f"session cancel {session_id}", "danger")]
+    assert [(b.command, b.style) for b in as_trainer.buttons] == [
+        (f"session notes {session_id}", None),
+        (f"session cancel {session_id}", "danger"),
+    ]
     clock.now = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
     assert [(b.command, b.style) for b in (await chat.say("root", f"session show {session_id}")).buttons] == [
         (f"session done {session_id}", "primary"),
+        (f"session attend {session_id}", None),
+        (f"session notes {session_id}", None),
         (f"session cancel {session_id}", "danger"),
     ]
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -134,6 +139,12 @@ async def test_show_gives_details_notes_and_the_right_buttons(chat: Chat, tara: 
     assert [b.command for b in as_member.buttons] == [f"cancel {session_id}"]
     assert [b.command for b in (await chat.say("cem", f"session show {session_id}")).buttons] == [
         f"signup {session_id}"
+    ]
+    clock.now = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    await chat.say("tara", f"session done {session_id}")
+    assert [b.command for b in (await chat.say("tara", f"session show {session_id}")).buttons] == [
+        f"session attend {session_id}",
+        f"session notes {session_id}",
     ]
 
 
