@@ -115,3 +115,15 @@ async def leaderboard(
     if since is not None:
         query = query.where(Kudos.created_at >= since)
     return [(member, n) for member, n in await session.execute(query)]
+
+
+async def received(session: AsyncSession, receiver_id: int, *, limit: int) -> list[tuple[Kudos, Member]]:
+    """The latest kudos a person received, newest first, with who gave each."""
+    rows = await session.execute(
+        select(Kudos, Member)
+        .join(Member, Member.id == Kudos.giver_id)
+        .where(Kudos.receiver_id == receiver_id)
+        .order_by(Kudos.created_at.desc(), Kudos.id.desc())
+        .limit(limit)
+    )
+    return [(kudos, giver) for kudos, giver in rows]

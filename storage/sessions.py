@@ -139,3 +139,25 @@ async def notes(session: AsyncSession, session_id: int) -> list[tuple[SessionNot
         .order_by(SessionNote.created_at, SessionNote.id)
     )
     return [(note, author) for note, author in rows]
+
+
+async def upcoming_for(
+    session: AsyncSession, member_id: int, *, now: datetime, limit: int
+) -> tuple[list[tuple[TrainingSession, str]], list[TrainingSession]]:
+    """A person's upcoming sessions: those they hold a place in (with its status), and those they train."""
+    attending = await session.execute(
+        select(TrainingSession, Enrollment.status)
+        .join(Enrollment, Enrollment.session_id == TrainingSession.id)
+        .where(Enrollment.member_id == member_id, Enrollment.status.in_(("confirmed", "waitlisted")),
+               TrainingSession.status == "scheduled", TrainingSession.starts_at >= now)
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .limit(limit)
+    )
+    training = await session.scalars(
+        select(TrainingSession)
+        .where(TrainingSession.trainer_id == member_id, TrainingSession.status == "scheduled",
+               TrainingSession.starts_at >= now)
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .limit(limit)
+    )
+    return [(s, status) for s, status in attending], list(training)

@@ -1,8 +1,9 @@
 """The App Home tab: a personal dashboard published whenever someone opens it.
 
-It shows the core's own answers to ``me`` (profile, numbers, kudos received,
-onboarding progress) and ``sessions`` (upcoming sessions with their buttons),
-then quick actions, so the Home tab can never disagree with the commands.
+It shows the core's own answers: the dashboard (your sessions as attendee and
+as trainer, kudos received lately), ``me`` (numbers, onboarding progress) and
+``sessions`` (what is open to sign up for), then quick actions, so the Home
+tab can never disagree with the commands.
 Buttons pressed here come back through the same action listener as any other
 button, which publishes the tab again so it shows the change.
 """
@@ -17,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import SURFACE_BLOCKS, render
 from bot.slack.runtime import Runtime
 from bot.slack.to_command import community
+from handlers.home import dashboard
 from handlers.types import Button, CommunityRef, Message, Reply
 
 QUICK_ACTIONS = Reply(
@@ -29,7 +31,8 @@ QUICK_ACTIONS = Reply(
         Button("Help", "help"),
     ),
 )
-PART_BLOCKS = (SURFACE_BLOCKS - 6) // 2  # header, two dividers, quick actions (text + buttons), spare
+PARTS = 3
+PART_BLOCKS = (SURFACE_BLOCKS - 8) // PARTS  # header, three dividers, quick actions (text + buttons), spare
 
 
 def register(app: AsyncApp, rt: Runtime) -> None:
@@ -42,9 +45,10 @@ def register(app: AsyncApp, rt: Runtime) -> None:
 
 async def publish(rt: Runtime, client: AsyncWebClient, team: CommunityRef, user_id: str) -> None:
     author = (await rt.people.refs(client, team, [user_id]))[user_id]
+    mine = await rt.core.execute(Message(team, author, "home"), dashboard, name="home")
     me = await rt.core.handle(Message(team, author, "me"))
     sessions = await rt.core.handle(Message(team, author, "sessions"))
-    await client.views_publish(user_id=user_id, view=view([r for r in (me, sessions) if r is not None]))
+    await client.views_publish(user_id=user_id, view=view([r for r in (mine, me, sessions) if r is not None]))
 
 
 def view(replies: list[Reply]) -> dict[str, Any]:

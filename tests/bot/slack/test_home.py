@@ -14,14 +14,17 @@ async def open_home(slack: SlackHarness, user: str = "UANA") -> None:
                        "event_ts": "1763888400.000100"})
 
 
-async def test_opening_home_publishes_profile_sessions_and_quick_actions(slack: SlackHarness) -> None:
+async def test_opening_home_publishes_my_sessions_profile_sessions_and_quick_actions(slack: SlackHarness) -> None:
     await schedule(slack)
+    await slack.command("/kudos", "<@UANA> thanks for the warm welcome", user="UBEN")
+    await slack.fake.wait_for("chat.postMessage", where=lambda c: "warm welcome" in str(c.body))
     await open_home(slack)
     [published] = await slack.fake.wait_for("views.publish")
     view = published.json("view")
     assert published.body["user_id"] == "UANA" and view["type"] == "home"
     text = str(view["blocks"])
     assert "Your Guild profile" in text and "SQL joins" in text
+    assert "Your upcoming sessions" in text and "thanks for the warm welcome" in text
     values = [e["value"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
     values += [b["accessory"]["value"] for b in view["blocks"] if "accessory" in b]
     assert {"signup 1", "kudos", "session new", "kudos top"} <= set(values)
