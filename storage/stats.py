@@ -327,7 +327,7 @@ async def feedback_quotes(
         .order_by(Feedback.rating.desc(), func.length(Feedback.comment).desc(), Feedback.id)
         .limit(limit)
     )
-    return [(comment, rating, title) for comment, rating, title in rows]
+    return [(comment or "", rating, title) for comment, rating, title in rows]
 
 
 # --- milestone candidates --------------------------------------------------------------------------------------
