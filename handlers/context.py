@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.periods import first_zone
 from handlers.types import CommunityRef, Notice, Recipient, Reply
 from storage.models import Community, Member
 from storage.uow import UnitOfWork
@@ -69,22 +70,10 @@ class Context:
 
     def zone(self, member: Member | None = None) -> ZoneInfo:
         """The member's own time zone, else the community's, else the deployment's."""
-        for name in ((member or self.member).timezone, self.community.timezone, self.settings.timezone):
-            if name:
-                try:
-                    return ZoneInfo(name)
-                except (ZoneInfoNotFoundError, ValueError):
-                    continue
-        return ZoneInfo("UTC")
+        return first_zone((member or self.member).timezone, self.community.timezone, self.settings.timezone)
 
     def community_zone(self) -> ZoneInfo:
-        for name in (self.community.timezone, self.settings.timezone):
-            if name:
-                try:
-                    return ZoneInfo(name)
-                except (ZoneInfoNotFoundError, ValueError):
-                    continue
-        return ZoneInfo("UTC")
+        return first_zone(self.community.timezone, self.settings.timezone)
 
 
 def name_of(member: Member) -> str:

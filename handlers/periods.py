@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Unit = Literal["day", "week", "month"]
 
@@ -21,3 +21,14 @@ def start_of(unit: Unit, now: datetime, zone: ZoneInfo) -> datetime:
     elif unit == "month":
         day = day.replace(day=1)
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def first_zone(*names: str | None) -> ZoneInfo:
+    """The first valid IANA zone among ``names``, else UTC: a stored name that went bad never breaks a reply."""
+    for name in names:
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
