@@ -88,7 +88,7 @@ class GuildScheduler:
                               id=f"scan:{name}", name=name, misfire_grace_time=int(interval.total_seconds()))
         self._aps.add_job(self.refresh, IntervalTrigger(seconds=every.refresh_every.total_seconds()), id="refresh",
                           name="refresh", misfire_grace_time=int(every.refresh_every.total_seconds()))
-        await self._load()
+        await self.load()
         self._schedule()
         self._aps.start()
         log.info("scheduler started", extra={"job": "scheduler", "result": f"{len(self._communities)} communities"})
@@ -101,13 +101,13 @@ class GuildScheduler:
 
     async def reload(self, community: CommunityRef) -> None:
         """An admin changed a community's settings: rebuild its jobs from the stored row."""
-        await self._load()
+        await self.load()
         self._schedule()
         log.info("schedule reloaded", extra={"job": "scheduler", "community": community.external_id})
 
     async def refresh(self) -> None:
         """Pick up new communities and changed rows, then post anything due and missing (within grace)."""
-        await self._load()
+        await self.load()
         self._schedule()
         await self.catch_up()
 
@@ -122,7 +122,7 @@ class GuildScheduler:
         at = (at or self.env.clock()).astimezone(UTC)
         if name not in CRON_JOBS and name not in SCANNING_JOBS:
             return [f"Unknown job '{name}'. Jobs: {', '.join([*CRON_JOBS, *SCANNING_JOBS])}."]
-        communities = await self._load()
+        communities = await self.load()
         if not communities:
             return ["No communities yet — nothing to do."]
         lines: list[str] = []
@@ -139,20 +139,23 @@ class GuildScheduler:
         return lines
 
     async def catch_up(self) -> None:
-        """Run each roundup, digest and milestones run whose due time passed within its grace window.
+        """Run each roundup and digest whose due time passed within its grace window.
 
-        The ledger makes this harmless when the run already happened; a due
-        time older than the grace window that never got posted is logged once.
+        The ledger makes this harmless when the run already happened, so it also
+        retries a post that failed. A due time older than the grace window that
+        never got posted is logged once. Milestones need no catching up: each
+        daily run looks a week back.
         """
         now = self.env.clock()
         for community in list(self._communities.values()):
-            for name, trigger in self._cron_triggers(community).items():
-                due = timing.last_fire(trigger, now)
+            triggers = self._cron_triggers(community)
+            for name in MISSABLE:
+                due = timing.last_fire(triggers[name], now)
                 if due is None:
                     continue
                 if now - due <= self.env.timing.grace(name):
                     await self._run_cron(name, community, due)
-                elif name in MISSABLE:
+                else:
                     await self._report_miss(name, community, due)
 
     async def _report_miss(self, name: str, community: Community, due: datetime) -> None:
@@ -177,7 +180,7 @@ class GuildScheduler:
 
     async def _fire(self, name: str, community_id: int) -> None:
         """APScheduler's entry point for a community's cron job."""
-        await self._load()
+        await self.load()
         community = self._communities.get(community_id)
         if community is None:
             return
@@ -189,7 +192,7 @@ class GuildScheduler:
     async def _scan(self, name: str) -> None:
         """APScheduler's entry point for a scanning job: every community, one after another."""
         now = self.env.clock()
-        for community in await self._load():
+        for community in await self.load():
             try:
                 for line in await SCANNING_JOBS[name](self.env, community, now):
                     log.info(line, extra={"job": name, "community": community.external_id})
@@ -214,7 +217,8 @@ class GuildScheduler:
             lines.append(f"{name:<18} all communities: every {int(interval.total_seconds() // 60)} minutes")
         return lines
 
-    async def _load(self) -> list[Community]:
+    async def load(self) -> list[Community]:
+        """Read the communities (and their settings) that ``describe`` and the jobs work from."""
         async with reading(self.env) as session:
             found = await members.all_communities(session)
         self._communities = {community.id: community for community in found}
