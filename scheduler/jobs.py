@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import milestones as milestone_content
 from handlers import reminders as reminder_content
 from handlers.digest import leadership_digest
+from handlers.periods import first_zone
 from handlers.ports import Clock, Notifier
 from handlers.roundup import weekly_roundup
 from handlers.types import CommunityRef, Recipient, Reply
@@ -52,7 +53,7 @@ class JobEnv:
 
     def zone(self, community: Community, member: Member | None = None) -> ZoneInfo:
         """The member's own zone when known, else the community's, else GUILD_TIMEZONE."""
-        return timing.first_zone(member.timezone if member else None, community.timezone, self.default_zone)
+        return first_zone(member.timezone if member else None, community.timezone, self.default_zone)
 
 
 def ref(community: Community) -> CommunityRef:

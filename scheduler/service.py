@@ -28,6 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.core import Core
+from handlers.periods import first_zone
 from handlers.ports import Clock, Notifier
 from handlers.types import CommunityRef
 from scheduler import timing
@@ -79,7 +80,7 @@ class GuildScheduler:
         """Build the jobs and start ticking; must run inside the event loop. Posts missed runs within grace."""
         every = self.env.timing
         self._aps = AsyncIOScheduler(
-            timezone=timing.first_zone(self.env.default_zone),
+            timezone=first_zone(self.env.default_zone),
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         for name in SCANNING_JOBS:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -48,17 +48,6 @@ class Timing:
     def grace(self, job: str) -> timedelta:
         return {"roundup": self.roundup_grace, "digest": self.digest_grace,
                 "milestones": self.milestones_grace}[job]
-
-
-def first_zone(*names: str | None) -> ZoneInfo:
-    """The first valid IANA zone among ``names``, else UTC."""
-    for name in names:
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
 
 
 def _clock_time(text: str, fallback: time) -> time:

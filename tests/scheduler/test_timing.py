@@ -89,7 +89,3 @@ def test_span_keys_and_previous_periods() -> None:
     assert spans.previous(spans.containing("quarter", moment, BERLIN), BERLIN).key == "2025-Q4"
     assert spans.containing("quarter", moment, BERLIN).label == "Q1 2026"
 
-
-def test_an_unknown_time_zone_falls_back_to_the_deployment_one() -> None:
-    assert timing.first_zone("Mars/Olympus", "Europe/Berlin") == BERLIN
-    assert timing.first_zone(None, None) == ZoneInfo("UTC")
