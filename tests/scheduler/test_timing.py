@@ -88,4 +88,3 @@ def test_span_keys_and_previous_periods() -> None:
     assert spans.previous(spans.containing("month", moment, BERLIN), BERLIN).key == "2025-12"
     assert spans.previous(spans.containing("quarter", moment, BERLIN), BERLIN).key == "2025-Q4"
     assert spans.containing("quarter", moment, BERLIN).label == "Q1 2026"
-
