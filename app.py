@@ -205,7 +205,7 @@ async def run_job(settings: config.Settings, name: str, at: datetime | None, out
 async def list_jobs(settings: config.Settings, out: TextIO) -> None:
     guild = await build(settings)
     try:
-        await guild.start()
+        await guild.scheduler.load()
         for line in guild.scheduler.describe():
             out.write(line + "\n")
     finally:

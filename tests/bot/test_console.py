@@ -6,8 +6,9 @@ import asyncio
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -91,3 +92,36 @@ def test_a_wrong_setting_is_reported_clearly(tmp_path: Path) -> None:
                             env=env, cwd=tmp_path, timeout=60)
     assert result.returncode == 2
     assert "PORT must be a number" in result.stderr and "Traceback" not in result.stderr
+
+
+def next_friday_roundup(now: datetime) -> datetime:
+    """Just after the first Friday 16:00 still to come, so the week it sums up includes now."""
+    due = now.replace(hour=16, minute=0, second=0, microsecond=0) + timedelta(days=(4 - now.weekday()) % 7)
+    return (due if due > now else due + timedelta(weeks=1)) + timedelta(minutes=5)
+
+
+def test_operators_list_the_jobs_and_run_one_by_hand(database_url: str) -> None:
+    """`jobs` only reads the schedule (it posts nothing); `run-job` posts a due roundup once, to the console."""
+    day = (date.today() - timedelta(days=1)).isoformat()
+    setup = "\n".join([
+        "admin channel roundup #wins",
+        "admin schedule roundup fri 16:00",
+        "admin timezone Europe/Berlin",
+        ":as ana",
+        "kudos @ben thanks for pairing on the quarterly report #teamwork",
+        "volunteer excel",
+        f'session new "Pivot tables" {day} 10:00 60m 5 #excel',
+    ]) + "\n"
+    assert run_console(setup, database_url).returncode == 0
+
+    listed = run_console("", database_url, "jobs")
+    assert listed.returncode == 0, listed.stderr
+    assert "roundup" in listed.stdout and "Fri" in listed.stdout and "(Europe/Berlin)" in listed.stdout
+    assert "→" not in listed.stdout  # nothing was posted while listing
+
+    at = next_friday_roundup(datetime.now(ZoneInfo("Europe/Berlin"))).isoformat()
+    first = run_console("", database_url, "run-job", "roundup", "--at", at)
+    again = run_console("", database_url, "run-job", "roundup", "--at", at)
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    assert "posted to" in first.stdout and "@ben" in first.stdout
+    assert "posted to" not in again.stdout
