@@ -140,7 +140,9 @@ async def burnout(ctx: Context, command: AdminBurnout) -> Reply:
     ctx.require_admin()
     ctx.community.burnout_threshold = command.sessions
     ctx.settings_changed = True
-    return private(f"Trainers with more than {command.sessions} sessions in 4 weeks will be flagged as at risk of burnout.")
+    return private(
+        f"Trainers with more than {command.sessions} sessions in 4 weeks will be flagged as at risk of burnout."
+    )
 
 
 async def show(ctx: Context, command: AdminShow) -> Reply:

@@ -1,9 +1,11 @@
 """Kudos the way people already talk, and Guild in a direct message.
 
 - A channel message that mentions people and contains the community's kudos
-  emoji (``:clap:`` unless admins chose another) thanks them. Its delivery key
-  is the channel and message ts, so a retry, the same message re-sent under a
-  new event id, or a later edit (``message_changed``) all record it once.
+  emoji (``:clap:`` unless admins chose another) thanks them. The kudos are
+  keyed by the channel and message ts, so a retry, the same message re-sent
+  under a new event id, or a later edit (``message_changed``) never count a
+  person twice. An edit is heard on its own, though: one that adds the emoji
+  or another person thanks whoever is new, and speaks only when it does.
 - The kudos emoji as a reaction thanks the reacted message's author; removing
   it takes that kudos back. Their delivery key is the event id; the use case's
   ``source_ref`` names the message and the person reacting.
@@ -82,9 +84,13 @@ def register(app: AsyncApp, rt: Runtime) -> None:
             return
         if not mentioned_ids(text) or f":{await emoji.of(team)}:" not in text:
             return
-        message = await rt.message(client, team, user, text, channel=channel, delivery_key=key)
+        edit = subtype == "message_changed"
+        delivery = f"{key}:edit:{(item.get('edited') or {}).get('ts') or event.get('event_ts')}" if edit else key
+        message = await rt.message(client, team, user, text, channel=channel, delivery_key=delivery)
         use_case = kudos.chat_kudos(list(message.people), message.text, source="message", source_ref=key)
         reply = await rt.core.execute(message, use_case, name="ChatKudos")
+        if edit and not (reply and reply.public):
+            return  # fixing a typo in counted kudos is not worth a word
         where = Where(client, team, user, channel, thread_ts=item.get("thread_ts") or ts)
         await answer(reply, where, rt.notifier)
 

@@ -66,6 +66,23 @@ async def test_editing_a_message_never_counts_twice(slack: SlackHarness) -> None
     assert await slack.count(Kudos) == 2
 
 
+async def test_an_edit_that_adds_a_person_thanks_only_the_newcomer(slack: SlackHarness) -> None:
+    await slack.event(said("<@UBEN> :clap: thanks for running the release so calmly"))
+    await slack.fake.wait_for("chat.postMessage", where=lambda c: c.body.get("channel") == "CGENERAL")
+    edited = {"type": "message", "subtype": "message_changed", "channel": "CGENERAL", "channel_type": "channel",
+              "message": said(THANKS, edited={"user": "UANA", "ts": "1763888600.000000"}),
+              "ts": "1763888600.000100", "event_ts": "1763888600.000100"}
+    await slack.event(edited, event_id="EvEdit1")
+    await slack.event(edited, event_id="EvEdit2")  # the same edit delivered again
+    announcements = await slack.fake.wait_for(
+        "chat.postMessage", count=2, where=lambda c: c.body.get("channel") == "CGENERAL")
+    await slack.idle()
+    assert await slack.count(Kudos) == 2
+    assert "<@UCARA>" in str(announcements[1].body) and "<@UBEN>" not in announcements[1].body["text"]
+    assert len([c for c in slack.fake.of("chat.postMessage") if c.body.get("channel") == "CGENERAL"]) == 2
+    assert not slack.fake.of("chat.postEphemeral")
+
+
 async def test_an_edit_that_adds_the_emoji_counts_once(slack: SlackHarness) -> None:
     await slack.event(said("<@UBEN> thanks for running the release so calmly"))
     edited = {"type": "message", "subtype": "message_changed", "channel": "CGENERAL", "channel_type": "channel",
