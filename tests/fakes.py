@@ -77,3 +77,9 @@ class Chat:
         reply = await self.core.handle(self.message(who, text, key=key, channel=channel))
         assert reply is not None, "a duplicate delivery was ignored"
         return reply
+
+
+def next_friday_roundup(now: datetime) -> datetime:
+    """Just after the first Friday 16:00 still to come, so the week it sums up includes now."""
+    due = now.replace(hour=16, minute=0, second=0, microsecond=0) + timedelta(days=(4 - now.weekday()) % 7)
+    return (due if due > now else due + timedelta(weeks=1)) + timedelta(minutes=5)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from storage.db import create_engine, session_factory
 from storage.models import Enrollment, Kudos
 from storage.uow import UnitOfWork
+from tests.fakes import next_friday_roundup
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,12 +93,6 @@ def test_a_wrong_setting_is_reported_clearly(tmp_path: Path) -> None:
                             env=env, cwd=tmp_path, timeout=60)
     assert result.returncode == 2
     assert "PORT must be a number" in result.stderr and "Traceback" not in result.stderr
-
-
-def next_friday_roundup(now: datetime) -> datetime:
-    """Just after the first Friday 16:00 still to come, so the week it sums up includes now."""
-    due = now.replace(hour=16, minute=0, second=0, microsecond=0) + timedelta(days=(4 - now.weekday()) % 7)
-    return (due if due > now else due + timedelta(weeks=1)) + timedelta(minutes=5)
 
 
 def test_operators_list_the_jobs_and_run_one_by_hand(database_url: str) -> None:
