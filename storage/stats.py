@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from storage.models import (
     Enrollment,
@@ -77,20 +77,7 @@ async def top_recipients(
     session: AsyncSession, community_id: int, start: datetime, end: datetime, limit: int
 ) -> list[tuple[Member, int]]:
     """The most thanked people of the period with their kudos counts, most first."""
-    counted = (
-        select(Kudos.receiver_id, func.count().label("n"))
-        .where(_kudos_in(community_id, start, end))
-        .group_by(Kudos.receiver_id)
-        .order_by(func.count().desc(), Kudos.receiver_id)
-        .limit(limit)
-        .subquery()
-    )
-    rows = await session.execute(
-        select(Member, counted.c.n).join(counted, counted.c.receiver_id == Member.id).order_by(
-            counted.c.n.desc(), Member.id
-        )
-    )
-    return [(member, n) for member, n in rows]
+    return await _ranked(session, Kudos.receiver_id, _kudos_in(community_id, start, end), limit)
 
 
 async def first_time_recipients(
@@ -242,16 +229,27 @@ async def sessions_per_trainer(
     session: AsyncSession, community_id: int, start: datetime, end: datetime, limit: int
 ) -> list[tuple[Member, int]]:
     """Trainers by sessions delivered in the period, busiest first."""
+    return await _ranked(session, TrainingSession.trainer_id, _delivered(community_id, start, end), limit)
+
+
+async def _ranked(
+    session: AsyncSession, member_column: InstrumentedAttribute[int], where: ColumnElement[bool], limit: int
+) -> list[tuple[Member, int]]:
+    """The ``limit`` members most often named by ``member_column`` among rows matching ``where``, most first.
+
+    Counting happens in the database over the filtered rows; only the top
+    members are loaded, ties broken by member id so that the order is stable.
+    """
     counted = (
-        select(TrainingSession.trainer_id, func.count().label("n"))
-        .where(_delivered(community_id, start, end))
-        .group_by(TrainingSession.trainer_id)
-        .order_by(func.count().desc(), TrainingSession.trainer_id)
+        select(member_column.label("member_id"), func.count().label("n"))
+        .where(where)
+        .group_by(member_column)
+        .order_by(func.count().desc(), member_column)
         .limit(limit)
         .subquery()
     )
     rows = await session.execute(
-        select(Member, counted.c.n).join(counted, counted.c.trainer_id == Member.id).order_by(
+        select(Member, counted.c.n).join(counted, counted.c.member_id == Member.id).order_by(
             counted.c.n.desc(), Member.id
         )
     )
