@@ -344,43 +344,39 @@ async def trainer_sessions_progress(
     session: AsyncSession, community_id: int, since: datetime, until: datetime
 ) -> list[Progress]:
     """Delivered-session totals of each trainer who delivered one in [since, until)."""
-    active = select(TrainingSession.trainer_id).where(_delivered(community_id, since, until))
-    rows = await session.execute(
-        select(
-            TrainingSession.trainer_id,
-            func.sum(case((TrainingSession.done_at < since, 1), else_=0)),
-            func.count(),
-        )
-        .where(
-            TrainingSession.trainer_id.in_(active),
-            TrainingSession.status == "done",
-            TrainingSession.done_at < until,
-        )
-        .group_by(TrainingSession.trainer_id)
-    )
-    return [Progress(trainer, int(before), total) for trainer, before, total in rows]
+    return await _trainer_progress(session, community_id, since, until, per_learner=False)
 
 
 async def trainer_learners_progress(
     session: AsyncSession, community_id: int, since: datetime, until: datetime
 ) -> list[Progress]:
     """Learners-trained totals of each trainer who delivered a session in [since, until)."""
+    return await _trainer_progress(session, community_id, since, until, per_learner=True)
+
+
+async def _trainer_progress(
+    session: AsyncSession, community_id: int, since: datetime, until: datetime, *, per_learner: bool
+) -> list[Progress]:
+    """Running totals of delivered sessions — or of their attendees — for trainers active in the window.
+
+    Only trainers who delivered in the window are totalled, so the daily scan's
+    cost follows the window's activity, not the community's whole history.
+    """
     active = select(TrainingSession.trainer_id).where(_delivered(community_id, since, until))
-    rows = await session.execute(
-        select(
-            TrainingSession.trainer_id,
-            func.sum(case((TrainingSession.done_at < since, 1), else_=0)),
-            func.count(),
-        )
-        .join(Enrollment, Enrollment.session_id == TrainingSession.id)
-        .where(
-            TrainingSession.trainer_id.in_(active),
-            TrainingSession.status == "done",
-            TrainingSession.done_at < until,
-            Enrollment.status == "attended",
-        )
-        .group_by(TrainingSession.trainer_id)
+    query = select(
+        TrainingSession.trainer_id,
+        func.sum(case((TrainingSession.done_at < since, 1), else_=0)),
+        func.count(),
+    ).where(
+        TrainingSession.trainer_id.in_(active),
+        TrainingSession.status == "done",
+        TrainingSession.done_at < until,
     )
+    if per_learner:
+        query = query.join(Enrollment, Enrollment.session_id == TrainingSession.id).where(
+            Enrollment.status == "attended"
+        )
+    rows = await session.execute(query.group_by(TrainingSession.trainer_id))
     return [Progress(trainer, int(before), total) for trainer, before, total in rows]
 
 
