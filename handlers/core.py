@@ -110,7 +110,10 @@ class Core:
             key = message.delivery_key
             if key and not await deliveries.first_time(session, community.id, key, now):
                 return None
-            everyone = {p.user_id: (p.display_name, p.timezone) for p in message.people.values()}
+            # A token no adapter resolved (a button's command naming people) still names a member.
+            unnamed: tuple[str | None, str | None] = (None, None)
+            everyone = dict.fromkeys(TOKEN.findall(message.text), unnamed)
+            everyone.update({p.user_id: (p.display_name, p.timezone) for p in message.people.values()})
             everyone[message.author.user_id] = (message.author.display_name, message.author.timezone)
             people = await members.members(session, community.id, everyone, seen_at=now)
             ctx = Context(

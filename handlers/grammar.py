@@ -119,6 +119,8 @@ class SessionAction:
 
 @dataclass(frozen=True)
 class SessionAttend:
+    """Mark ``people`` as attended; with nobody named, the trainer is offered the signed-up people to pick."""
+
     session_id: int
     people: tuple[str, ...]
 
@@ -230,6 +232,23 @@ def parse(text: str) -> Command:
     return parser(rest.strip())
 
 
+# Commands that name a session but still miss inputs a form can ask for; adapters with forms open one.
+COMPLETIONS = {
+    "feedback": re.compile(r"^feedback #?(\d{1,9})$"),
+    "attend": re.compile(r"^session attend #?(\d{1,9})$"),
+    "notes": re.compile(r"^session notes #?(\d{1,9})$"),
+}
+
+
+def completion(text: str) -> tuple[str, int] | None:
+    """``("feedback" | "attend" | "notes", session id)`` when ``text`` is such a command missing its inputs."""
+    normalised = _normalise(text).lower()
+    for kind, pattern in COMPLETIONS.items():
+        if match := pattern.match(normalised):
+            return kind, int(match.group(1))
+    return None
+
+
 def mentions(text: str) -> list[str]:
     """User ids mentioned in ``text``, in order, without repeats."""
     seen: dict[str, None] = {}
@@ -333,10 +352,9 @@ def _parse_session(rest: str) -> Command:
         if not parts:
             raise UsageError("Which session, and who came? e.g. `session attend 12 @ana @ben`.", "session")
         session_id = _session_id(parts[0], "session")
-        people = tuple(mentions(args))
-        if not people or any(not MENTION.fullmatch(p) for p in parts[1:]):
+        if any(not MENTION.fullmatch(p) for p in parts[1:]):
             raise UsageError("Mention each person who attended, like `session attend 12 @ana @ben`.", "session")
-        return SessionAttend(session_id, people)
+        return SessionAttend(session_id, tuple(mentions(args)))
     if action == "notes":
         first, _, text = args.partition(" ")
         if not first or not text.strip():

@@ -22,6 +22,7 @@ from storage.models import Member, TrainingSession
 LIST_LIMIT = 10
 HORIZON = timedelta(days=2 * 366)
 TRAINING = ("onboarding", "active")
+ATTENDANCE_BUTTONS = 20
 
 
 def when(ctx: Context, at: datetime, member: Member | None = None) -> str:
@@ -238,6 +239,8 @@ async def attend(ctx: Context, command: SessionAttend) -> Reply:
     require_owner(ctx, session)
     if session.status == "cancelled":
         raise Refusal(f"*{session.title}* was cancelled, so nobody can have attended it.")
+    if not command.people:
+        return await _attendance_choices(ctx, session)
     people = [ctx.person(user_id) for user_id in command.people]
     if any(p.id == session.trainer_id for p in people):
         raise Refusal("The trainer doesn't need marking; mention only the people who came to learn.")
@@ -250,6 +253,27 @@ async def attend(ctx: Context, command: SessionAttend) -> Reply:
     )
     await sessions.mark_attendance_taken(ctx.session, session.id)
     return private(f"Marked {', '.join(name_of(p) for p in people)} as attended at *{session.title}*.")
+
+
+async def _attendance_choices(ctx: Context, session: TrainingSession) -> Reply:
+    """One button per signed-up person not yet marked, for platforms without a people picker (Teams, console)."""
+    came = await enrollments.people(ctx.session, session.id, ("attended",))
+    expected = await enrollments.people(ctx.session, session.id, ("confirmed", "no_show"))
+    walk_ins = f"Walk-ins: `session attend {session.id} @name …`."
+    lines = [f"Attended so far: {', '.join(name_of(p) for p in came)}." if came else "Nobody is marked yet."]
+    if not expected:
+        return private(f"Who came to *{session.title}*?", sections=(Section(text=f"{lines[0]}\n{walk_ins}"),))
+    shown = expected[:ATTENDANCE_BUTTONS]
+    buttons = [Button(f"✓ {p.display_name or p.user_id}", f"session attend {session.id} <@{p.user_id}>")
+               for p in shown]
+    if len(shown) > 1:
+        everyone = " ".join(f"<@{p.user_id}>" for p in shown)
+        buttons.append(Button(f"All {len(shown)} came", f"session attend {session.id} {everyone}", "primary"))
+    if len(expected) > len(shown):
+        lines.append(f"{len(expected) - len(shown)} more signed up; mention them to mark them.")
+    lines.append(f"Tap each person who came. {walk_ins}")
+    return private(f"Who came to *{session.title}*?", sections=(Section(text="\n".join(lines)),),
+                   buttons=tuple(buttons))
 
 
 async def notes(ctx: Context, command: SessionNotes) -> Reply:

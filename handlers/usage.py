@@ -10,7 +10,7 @@ USAGE: dict[str, str] = {
     "sessions": "sessions [topic]",
     "session": (
         'session new "<title>" <YYYY-MM-DD> <HH:MM> <minutes>m <seats> [#topic]  ·  '
-        "session show|cancel|done <id>  ·  session attend <id> <@person>…  ·  session notes <id> <text>"
+        "session show|cancel|done <id>  ·  session attend <id> [<@person>…]  ·  session notes <id> <text>"
     ),
     "signup": "signup <id>",
     "cancel": "cancel <id>",

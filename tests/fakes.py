@@ -46,7 +46,7 @@ class RecordingNotifier:
         return [reply.text for to, reply in self.told if to.user_id == user_id]
 
 
-MENTION = re.compile(r"@([A-Za-z][\w.-]*)")
+MENTION = re.compile(r"(?<![\w<])@([A-Za-z][\w.-]*)")  # ``<@id>`` tokens (as buttons carry them) stay as they are
 
 
 class Chat:

@@ -24,11 +24,6 @@ from handlers import grammar
 View = dict[str, Any]
 CALLBACK_ID = "guild_form"
 METADATA_LIMIT = 3000
-COMPLETIONS = {
-    "feedback": re.compile(r"^feedback #?(\d{1,9})$"),
-    "attend": re.compile(r"^session attend #?(\d{1,9})$"),
-    "notes": re.compile(r"^session notes #?(\d{1,9})$"),
-}
 
 
 @dataclass(frozen=True)
@@ -48,11 +43,9 @@ class Submission:
 
 def form_for(text: str, origin: Origin) -> View | None:
     """The modal that completes ``text``, or None when the text is a command to run as it is."""
-    normalised = " ".join(text.split()).lower()
-    for kind, pattern in COMPLETIONS.items():
-        match = pattern.match(normalised)
-        if match:
-            return _BUILDERS[kind](origin, int(match.group(1)))
+    if completes := grammar.completion(text):
+        kind, session_id = completes
+        return _BUILDERS[kind](origin, session_id)
     try:
         command = grammar.parse(text)
     except grammar.UsageError:

@@ -4,14 +4,14 @@ Every command goes to ``Core.handle``; this class only decides where the
 answer goes. Teams has no ephemeral messages, so a private answer to something
 said in a channel or group chat is sent as a 1:1 chat message, with a short
 pointer in the thread; public answers (and everything in a personal chat) are
-replies in the conversation. ``kudos``, ``session new`` and ``feedback <id>``
-without the rest open input cards, whose submits come back here as commands.
+replies in the conversation. ``kudos``, ``session new``, ``feedback <id>`` and
+``session notes <id>`` without the rest open input cards, whose submits come
+back here as commands.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 
 from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
@@ -36,7 +36,6 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger("guild.teams")
 
-FEEDBACK_FORM = re.compile(r"^feedback\s+#?(\d{1,9})$", re.IGNORECASE)
 SENT_PRIVATELY = "I've sent you the details privately."
 COULD_NOT_DM = "I couldn't message you privately. Open a chat with me (search for Guild) and try again there."
 GREETING = (
@@ -96,10 +95,16 @@ class GuildBot(ActivityHandler):
             await self._answer(turn_context, message, reply)
 
     async def _open_form(self, turn_context: TurnContext, text: str) -> bool:
-        """Answer ``kudos`` / ``session new`` / ``feedback <id>`` alone with the matching input card."""
-        if match := FEEDBACK_FORM.match(text.strip()):
-            session_id = int(match.group(1))
-            card, summary = cards.feedback_form(session_id), f"Rate session {session_id}"
+        """Answer ``kudos`` / ``session new`` / ``feedback <id>`` / ``session notes <id>`` alone with an input card.
+
+        ``session attend <id>`` alone is left to the core, which offers a button
+        per signed-up person: Adaptive Cards have no people picker.
+        """
+        completes = grammar.completion(text)
+        if completes and completes[0] == "feedback":
+            card, summary = cards.feedback_form(completes[1]), f"Rate session {completes[1]}"
+        elif completes and completes[0] == "notes":
+            card, summary = cards.notes_form(completes[1]), f"Notes for session {completes[1]}"
         else:
             try:
                 command = grammar.parse(text)

@@ -121,6 +121,17 @@ def feedback_form(session_id: int) -> Card:
     return _card(body, [_form_submit("Send feedback", {"form": "feedback", "session": session_id})])
 
 
+def notes_form(session_id: int) -> Card:
+    """``session notes <id>`` without text: what was covered and learned, for the session's record."""
+    body = [
+        _block(f"Notes for session {session_id}", weight="Bolder", size="Medium"),
+        {"type": "Input.Text", "id": "notes", "label": "Notes and learning outcomes", "isMultiline": True,
+         "isRequired": True, "maxLength": 3000, "errorMessage": "Write a few words.",
+         "placeholder": "We covered joins; next time: window functions"},
+    ]
+    return _card(body, [_form_submit("Save notes", {"form": "notes", "session": session_id})])
+
+
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None,
           entities: dict[str, dict[str, Any]] | None = None) -> Card:
     card: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}

@@ -145,6 +145,8 @@ def submitted(value: Any) -> tuple[str, dict[str, PersonRef]] | None:
         return _kudos_text(data)
     if form == "feedback":
         return _feedback_text(data), {}
+    if form == "notes":
+        return _notes_text(data), {}
     return None
 
 
@@ -176,6 +178,13 @@ def _feedback_text(data: dict[str, Any]) -> str:
     comment = _field(data, "comment")
     anonymous = " --anonymous" if _field(data, "anonymous") == "true" else ""
     return f"feedback {session} {rating} {comment}".strip() + anonymous
+
+
+def _notes_text(data: dict[str, Any]) -> str:
+    session, notes = _field(data, "session"), _field(data, "notes")
+    if not session or not notes:
+        raise FormError("Please write the session's notes.")
+    return f"session notes {session} {notes}"
 
 
 def _field(data: dict[str, Any], name: str) -> str:

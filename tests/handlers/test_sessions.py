@@ -198,6 +198,29 @@ async def test_done_after_marking_attendance_makes_the_unmarked_no_shows(
     assert await statuses(chat, session_id) == {"ana": "attended", "ben": "no_show", "walt": "attended"}
 
 
+async def test_attend_without_names_offers_a_button_per_person_signed_up(
+    chat: Chat, tara: str, clock: FakeClock
+) -> None:
+    session_id = await schedule(chat, seats=3)
+    for person in ("ana", "ben", "cem"):
+        await chat.say(person, f"signup {session_id}")
+    clock.now = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    await chat.say("tara", f"session attend {session_id} @cem")
+
+    offer = await chat.say("tara", f"session attend {session_id}")
+
+    assert not offer.public and "Who came to *SQL basics*?" in offer.text
+    assert "Attended so far: <@cem>." in offer.sections[0].text
+    assert [b.command for b in offer.buttons] == [
+        f"session attend {session_id} <@ana>",
+        f"session attend {session_id} <@ben>",
+        f"session attend {session_id} <@ana> <@ben>",
+    ]
+    await chat.say("tara", offer.buttons[0].command)
+    assert await statuses(chat, session_id) == {"ana": "attended", "ben": "confirmed", "cem": "attended"}
+    assert "Only the trainer of session" in (await chat.say("ben", f"session attend {session_id}")).text
+
+
 async def test_attendance_of_a_logged_session_enrolls_the_people_who_came(chat: Chat, tara: str) -> None:
     session_id = await schedule(chat, at="2026-11-20 10:00")
     await chat.say("tara", f"session attend {session_id} @ana @ben")

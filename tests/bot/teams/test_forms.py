@@ -1,4 +1,5 @@
-"""Input cards: ``kudos``, ``session new`` and ``feedback <id>`` alone open a card; its submit runs the command."""
+"""Input cards: ``kudos``, ``session new``, ``feedback <id>`` and ``session notes <id>`` alone open a card; its submit
+runs the command. ``session attend <id>`` alone offers a button per signed-up person (cards have no people picker)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.models import Enrollment, Feedback, Kudos, KudosValue, Member, TrainingSession
+from storage.models import Enrollment, Feedback, Kudos, KudosValue, Member, SessionNote, TrainingSession
 from tests.bot.teams import activities as act
 from tests.bot.teams.conftest import Teams
 from tests.bot.teams.test_conversation_flow import scalar, schedule
@@ -117,3 +118,29 @@ async def test_a_button_may_be_pressed_again_after_its_opposite(teams: Teams, uo
 
     ben = await scalar(uow, select(Member).where(Member.user_id == "29:ben"))
     assert await scalar(uow, select(Enrollment.status).where(Enrollment.member_id == ben.id)) == "confirmed"
+
+
+async def test_the_trainer_marks_attendance_with_buttons_and_writes_notes_in_a_card(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
+    await schedule(teams, "ana", 'session new "Git basics" 2026-12-20 10:00 60m 5')
+    session_id = await scalar(uow, select(TrainingSession.id))
+    for who in ("ben", "cy"):
+        await teams.send(act.card_submit(teams.url, who, {"command": f"signup {session_id}"}))
+
+    await teams.send(act.personal_message(teams.url, "ana", f"session attend {session_id}"))
+    [card] = teams.connector.to("a:personal-ana")[-1].cards
+    buttons = {a["title"]: a["data"]["command"] for a in card["actions"]}
+    assert buttons == {"✓ Ben Ng": f"session attend {session_id} <@29:ben>",
+                       "✓ Cy Okoro": f"session attend {session_id} <@29:cy>",
+                       "All 2 came": f"session attend {session_id} <@29:ben> <@29:cy>"}
+    assert await teams.send(act.card_submit(teams.url, "ana", {"command": buttons["✓ Cy Okoro"]})) == 201
+    attended = select(Member.user_id).join(Enrollment, Enrollment.member_id == Member.id).where(
+        Enrollment.status == "attended")
+    assert await _all(uow, attended) == ["29:cy"]
+
+    await teams.send(act.personal_message(teams.url, "ana", f"session notes {session_id}"))
+    [card] = teams.connector.to("a:personal-ana")[-1].cards
+    assert inputs(card)["notes"]["isRequired"] is True
+    value = {**card["actions"][0]["data"], "notes": "We covered rebase; next time, bisect"}
+    assert await teams.send(act.card_submit(teams.url, "ana", value)) == 201
+    assert await _all(uow, select(SessionNote.text)) == ["We covered rebase; next time, bisect"]
+    assert "Added your note" in teams.connector.to("a:personal-ana")[-1].text
