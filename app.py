@@ -18,12 +18,15 @@ import csv
 import getpass
 import json
 import logging
+import os
 import signal
 import sys
+import tempfile
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from aiohttp import web
@@ -192,6 +195,19 @@ async def write_export(settings: config.Settings, table: str, fmt: str, out: Tex
     return count
 
 
+def export_to_file(settings: config.Settings, table: str, fmt: str, path: Path) -> int:
+    """Write the export beside ``path`` and move it into place, so a failed export never leaves half a file."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent or ".",
+                                     prefix=f".{path.name}.", delete=False) as target:
+        try:
+            count = asyncio.run(write_export(settings, table, fmt, target))
+        except BaseException:
+            os.unlink(target.name)
+            raise
+    os.replace(target.name, path)
+    return count
+
+
 async def run_job(settings: config.Settings, name: str, at: datetime | None, out: TextIO) -> None:
     guild = await build(settings)
     guild.notifier.register(CONSOLE_COMMUNITY.platform, ConsoleNotifier(out))
@@ -273,8 +289,11 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO = sys.stdin, out: T
         print("Database schema is up to date.", file=out)
     elif mode == "export":
         if args.output:
-            with open(args.output, "w", encoding="utf-8", newline="") as target:
-                count = asyncio.run(write_export(settings, args.table, args.format, target))
+            try:
+                count = export_to_file(settings, args.table, args.format, Path(args.output))
+            except OSError as error:
+                print(f"Can't write {args.output}: {error.strerror or error}.", file=sys.stderr)
+                return 2
             print(f"Exported {count} {args.table} rows to {args.output}.", file=sys.stderr)
         else:
             asyncio.run(write_export(settings, args.table, args.format, out))

@@ -128,8 +128,8 @@ def statements(dialect: str, s: dict[str, int]) -> list[str]:
                      f"CASE WHEN {k} = 0 AND i % 3 = 0 THEN 'Comment ' || i || ', with some detail about the session' "
                      f"ELSE NULL END, {at(f'{session_of_at} + 86400')} "
                      f"FROM SERIES WHERE {k} < {per_session * 3 // 10} AND {k} % 10 <> 9"),
-        series(rows, "INSERT INTO feedback_receipts (session_id, member_id, anonymous, created_at) "
-                     f"SELECT {session_of}, {enrolled_member}, {false}, {at(f'{session_of_at} + 86400')} "
+        series(rows, "INSERT INTO feedback_receipts (session_id, member_id, anonymous) "
+                     f"SELECT {session_of}, {enrolled_member}, {false} "
                      f"FROM SERIES WHERE {k} < {per_session * 3 // 10} AND {k} % 10 <> 9"),
         series(rows, "INSERT INTO kudos (id, community_id, giver_id, receiver_id, message, source, created_at) "
                      f"SELECT i, 1, ((i * 7919) % {people}) + 1, ((i * 104729 + 17) % {people}) + 1, "

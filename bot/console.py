@@ -19,7 +19,7 @@ from handlers.types import Button, CommunityRef, Message, PersonRef, Recipient, 
 
 COMMUNITY = CommunityRef("console", "local", "Console")
 CHANNEL = "general"
-MENTION = re.compile(r"(?<![\w<])@([A-Za-z][\w.-]{0,63})")
+MENTION = re.compile(r"(?<![\w<])@([A-Za-z](?:[\w.-]{0,62}\w)?)")  # "@ana." at a sentence's end is @ana
 TOKEN = re.compile(r"<@([^<>|\s]+)>")
 INTRO = (
     "Guild console — you are @{who}. Type `help` for commands, `:as <name>` to be someone else, "

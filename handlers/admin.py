@@ -49,14 +49,28 @@ TRAINER_STATUS = {"pause": "paused", "stop": "stopped", "activate": "active"}
 async def role(ctx: Context, command: AdminRole) -> Reply:
     ctx.require_admin()
     people = [ctx.person(uid) for uid in command.people]
+    configured = [m for m in people if m.user_id in ctx.settings.admins] if _revokes_admin(command) else []
+    fixed = (
+        f"{joined([name_of(m) for m in configured])}: admin through GUILD_ADMINS, which only the deployment's "
+        "settings change." if configured else ""
+    )
+    people = [m for m in people if m not in configured]
+    if not people:
+        raise Refusal(fixed)
     await members.set_role(ctx.session, [m.id for m in people], command.role, command.grant)
     now = "now" if command.grant else "no longer"
     for person in people:
         if person.id != ctx.member.id:
             ctx.tell(person, private(f"You're {now} {ROLE_NAMES[command.role]} (set by {name_of(ctx.member)})."))
     if len(people) == 1:
-        return private(f"{name_of(people[0])} is {now} {ROLE_NAMES[command.role]}.")
-    return private(f"{joined([name_of(m) for m in people])} are {now} Guild {command.role}s.")
+        done = f"{name_of(people[0])} is {now} {ROLE_NAMES[command.role]}."
+    else:
+        done = f"{joined([name_of(m) for m in people])} are {now} Guild {command.role}s."
+    return private(f"{done} {fixed}".strip())
+
+
+def _revokes_admin(command: AdminRole) -> bool:
+    return command.role == "admin" and not command.grant
 
 
 async def trainer(ctx: Context, command: AdminTrainer) -> Reply:

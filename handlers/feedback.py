@@ -25,7 +25,7 @@ async def rate(ctx: Context, command: Rate) -> Reply:
     session = await load(ctx, command.session_id)
     await _require_attended(ctx, session)
     earlier = await ratings.claim_receipt(
-        ctx.session, session.id, ctx.member.id, anonymous=command.anonymous, at=ctx.now
+        ctx.session, session.id, ctx.member.id, anonymous=command.anonymous
     )
     if earlier is not None and earlier.anonymous:
         raise Refusal(ANONYMOUS_IS_FINAL)

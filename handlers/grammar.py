@@ -25,6 +25,9 @@ MIN_KUDOS_WORDS = 3
 MAX_SEATS = 10_000
 MAX_MINUTES = 24 * 60
 MAX_TEXT = 3_000
+MAX_TOPIC = 64
+MENTION_PUNCTUATION = ",.;:!?&+-/()"
+FIRST_YEAR, LAST_YEAR = 1970, 2999  # far enough for any logged or planned session; never near datetime's limits
 
 
 class UsageError(Exception):
@@ -287,7 +290,7 @@ def _parse_kudos(rest: str) -> Command:
     receivers = tuple(mentions(rest))
     if not receivers:
         raise UsageError("Who would you like to thank? Mention them, like `kudos @ana thanks for the demo`.", "kudos")
-    tokens = [w for w in words if not MENTION.fullmatch(w)]
+    tokens = [w for w in words if MENTION.sub("", w).strip(MENTION_PUNCTUATION)]  # "@ana," is no word of thanks
     values = tuple(dict.fromkeys(m.group(1).lower() for w in tokens if (m := VALUE.match(w))))
     while tokens and VALUE.match(tokens[-1]):
         tokens.pop()
@@ -313,7 +316,7 @@ def _parse_volunteer(rest: str) -> Command:
             raise UsageError("Which onboarding step did you finish? e.g. `volunteer done welcome`.", "volunteer")
         return VolunteerStepDone(words[1].lower())
     topics = tuple(dict.fromkeys(_topic(t) for t in re.split(r"[,;]", rest) if t.strip()))
-    if any(not t for t in topics) or any(len(t) > 64 for t in topics):
+    if any(not t for t in topics) or any(len(t) > MAX_TOPIC for t in topics):
         raise UsageError("Topics are short names separated by commas, like `volunteer sql, excel`.", "volunteer")
     return Volunteer(topics)
 
@@ -330,7 +333,7 @@ def _parse_me(rest: str) -> Me:
 
 def _parse_sessions(rest: str) -> SessionsList:
     topic = _topic(rest) if rest else None
-    if topic is not None and (not topic or len(topic) > 64):
+    if topic is not None and (not topic or len(topic) > MAX_TOPIC):
         raise UsageError("Give a topic name, like `sessions sql`.", "sessions")
     return SessionsList(topic)
 
@@ -382,6 +385,8 @@ def _parse_session_new(args: str) -> SessionNew:
         raise UsageError("I need a title, date, time, length and seats.", "session")
     if len(title) > 200:
         raise UsageError("Titles are limited to 200 characters.", "session")
+    if topic and len(topic) > MAX_TOPIC:
+        raise UsageError(f"Topics are limited to {MAX_TOPIC} characters.", "session")
     day = _date(rest[0])
     start = _time(rest[1], "session")
     minutes = _minutes(rest[2])
@@ -391,9 +396,13 @@ def _parse_session_new(args: str) -> SessionNew:
 
 def _date(raw: str) -> date:
     try:
-        return date.fromisoformat("-".join(part.zfill(2) for part in raw.split("-")))
+        day = date.fromisoformat("-".join(part.zfill(2) for part in raw.split("-")))
     except ValueError:
         raise UsageError(f"`{_clip(raw)}` isn't a date I can read; use YYYY-MM-DD.", "session") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UsageError(f"`{_clip(raw)}` is too far from today; use a date from {FIRST_YEAR} to {LAST_YEAR}.",
+                         "session")
+    return day
 
 
 def _time(raw: str, command: str) -> time:

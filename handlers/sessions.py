@@ -15,6 +15,7 @@ from handlers.grammar import SessionAction, SessionAttend, SessionForm, SessionN
 from handlers.onboarding import complete_step
 from handlers.types import Button, Reply, Section, private, public
 from handlers.usage import USAGE
+from handlers.volunteer import ADMIN_HOLD, held_by_admin
 from storage import enrollments, members, sessions, trainers
 from storage.enrollments import HOLDING
 from storage.models import Member, TrainingSession
@@ -102,10 +103,12 @@ async def create(ctx: Context, command: SessionNew) -> Reply:
 
 
 async def _require_trainer(ctx: Context) -> None:
-    status = await trainers.trainer_status(ctx.session, ctx.member.id)
-    if status in TRAINING:
+    profile = await trainers.profile(ctx.session, ctx.member.id)
+    if profile is not None and profile.status in TRAINING:
         return
-    if status == "paused":
+    if profile is not None and held_by_admin(ctx, profile):
+        raise Refusal(ADMIN_HOLD.format(status=profile.status))
+    if profile is not None and profile.status == "paused":
         raise Refusal("Your trainer profile is paused; `volunteer resume` and then schedule away.")
     raise Refusal(
         "Sessions are scheduled by trainers. Want to teach? `volunteer <topic>` signs you up, "
@@ -203,7 +206,7 @@ async def _cancel(ctx: Context, session_id: int) -> Reply:
     require_owner(ctx, session)
     if session.status != "scheduled":
         raise Refusal(f"*{session.title}* is already {session.status}.")
-    told = await enrollments.people(ctx.session, session.id, HOLDING)
+    told = await enrollments.people(ctx.session, session.id, (*HOLDING, "attended"))
     await sessions.cancel(ctx.session, session.id, ctx.now)
     for person in told:
         ctx.tell(
@@ -239,6 +242,8 @@ async def attend(ctx: Context, command: SessionAttend) -> Reply:
     require_owner(ctx, session)
     if session.status == "cancelled":
         raise Refusal(f"*{session.title}* was cancelled, so nobody can have attended it.")
+    if session.starts_at > ctx.now:
+        raise Refusal(f"*{session.title}* hasn't started yet; mark who came once it has begun.")
     if not command.people:
         return await _attendance_choices(ctx, session)
     people = [ctx.person(user_id) for user_id in command.people]

@@ -17,6 +17,8 @@ from handlers.wording import joined
 from storage import trainers
 from storage.models import TrainerProfile
 
+ADMIN_HOLD = ("An admin set your trainer status to {status}, so please talk to a Guild admin to come back — "
+              "they can reactivate you.")
 NOT_A_TRAINER = "You're not a trainer yet. `volunteer <topic, topic>` makes you one — no approval needed."
 
 
@@ -67,8 +69,12 @@ async def action(ctx: Context, command: VolunteerAction) -> Reply:
         return private(f"Welcome back — you're {_status_words(status)} again.")
     if profile.status == "stopped":
         raise Refusal("You've already stopped training. `volunteer` brings you back any time.")
-    await trainers.set_status(ctx.session, profile.member_id, "stopped", at=ctx.now, by=ctx.member.id)
-    return private("You've stopped training. Thank you for everything you shared! `volunteer` brings you back.")
+    held = held_by_admin(ctx, profile)
+    # Stopping is always the trainer's right, but it must not lift an admin's pause.
+    by = profile.status_changed_by_id if held and profile.status_changed_by_id else ctx.member.id
+    await trainers.set_status(ctx.session, profile.member_id, "stopped", at=ctx.now, by=by)
+    back = "an admin can bring you back" if held else "`volunteer` brings you back"
+    return private(f"You've stopped training. Thank you for everything you shared! {back}.")
 
 
 async def step_done(ctx: Context, command: VolunteerStepDone) -> Reply:
@@ -111,12 +117,14 @@ async def _profile(ctx: Context) -> TrainerProfile:
     return profile
 
 
+def held_by_admin(ctx: Context, profile: TrainerProfile) -> bool:
+    """Whether someone else (an admin) paused or stopped this trainer, so only an admin lifts it."""
+    return profile.status in ("paused", "stopped") and profile.status_changed_by_id not in (None, ctx.member.id)
+
+
 def _require_own_change(ctx: Context, profile: TrainerProfile) -> None:
-    if profile.status_changed_by_id not in (None, ctx.member.id):
-        raise Refusal(
-            f"An admin set your trainer status to {profile.status}, so please talk to a Guild admin "
-            "to come back — they can reactivate you."
-        )
+    if held_by_admin(ctx, profile):
+        raise Refusal(ADMIN_HOLD.format(status=profile.status))
 
 
 async def _resume(ctx: Context, profile: TrainerProfile) -> str:

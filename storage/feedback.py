@@ -18,13 +18,13 @@ from storage.sql import insert_ignore
 
 
 async def claim_receipt(
-    session: AsyncSession, session_id: int, member_id: int, *, anonymous: bool, at: datetime
+    session: AsyncSession, session_id: int, member_id: int, *, anonymous: bool
 ) -> FeedbackReceipt | None:
     """Record that the person rated; None if this is new, else the receipt they already had."""
     inserted = await insert_ignore(
         session,
         FeedbackReceipt,
-        {"session_id": session_id, "member_id": member_id, "anonymous": anonymous, "created_at": at},
+        {"session_id": session_id, "member_id": member_id, "anonymous": anonymous},
     )
     if inserted:
         return None

@@ -261,7 +261,11 @@ class Feedback(Base):
 
 
 class FeedbackReceipt(Base):
-    """That a person rated a session — kept apart from the rating so anonymous ones stay anonymous."""
+    """That a person rated a session — kept apart from the rating so anonymous ones stay anonymous.
+
+    It has no time of its own: a timestamp matching the anonymous rating's
+    would name the rater.
+    """
 
     __tablename__ = "feedback_receipts"
 
@@ -270,7 +274,6 @@ class FeedbackReceipt(Base):
     )
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Delivery(Base):

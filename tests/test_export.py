@@ -120,6 +120,14 @@ def test_export_to_a_file(seeded: str, tmp_path) -> None:  # type: ignore[no-unt
     assert target.read_text().startswith("platform,user_id,display_name,roles,trainer_status\n")
 
 
+def test_an_unwritable_output_is_reported_and_nothing_is_left_behind(
+    seeded: str, tmp_path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+) -> None:
+    assert app.main(["export", "members", "--output", str(tmp_path / "missing" / "members.csv")]) == 2
+    assert "Can't write" in capsys.readouterr().err
+    assert not [p for p in tmp_path.rglob("*") if "members.csv" in p.name]
+
+
 def test_empty_json_export_is_an_empty_array(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert json.loads(export("feedback", "json")) == []

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bot.console import to_message
 from storage.db import create_engine, session_factory
 from storage.models import Enrollment, Kudos
 from storage.uow import UnitOfWork
@@ -120,3 +121,8 @@ def test_operators_list_the_jobs_and_run_one_by_hand(database_url: str) -> None:
     assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
     assert "posted to" in first.stdout and "@ben" in first.stdout
     assert "posted to" not in again.stdout
+
+
+def test_a_mention_at_the_end_of_a_sentence_leaves_the_full_stop_out() -> None:
+    message = to_message("lead", "kudos @ana. thanks for the tour of @ben.dev's notebook")
+    assert set(message.people) == {"ana", "ben.dev"}

@@ -70,6 +70,21 @@ async def test_admins_grant_and_revoke_roles_and_people_are_told(chat: Chat, uow
     assert (await chat.say("ana", "admin show")).text.startswith("Only Guild admins")
 
 
+async def test_admins_from_guild_admins_are_removed_only_in_the_settings(
+    chat: Chat, uow, notifier: RecordingNotifier  # type: ignore[no-untyped-def]
+) -> None:
+    await chat.say("root", "admin grant admin @ana")
+    refused = await chat.say("ana", "admin revoke admin @root")
+    assert "<@root>: admin through GUILD_ADMINS" in refused.text
+    assert (await chat.say("root", "admin show")).title is not None  # root is still an admin
+    assert notifier.dms_to("root") == []
+
+    mixed = await chat.say("root", "admin revoke admin @ana @root")
+    assert mixed.text == ("<@ana> is no longer a Guild admin. <@root>: admin through GUILD_ADMINS, which only the "
+                          "deployment's settings change.")
+    assert await roles(uow, "ana") == (False, False)
+
+
 async def test_admins_pause_stop_and_activate_trainers_who_are_told(
     chat: Chat, uow, notifier: RecordingNotifier
 ) -> None:

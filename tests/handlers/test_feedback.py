@@ -64,8 +64,9 @@ async def test_people_who_did_not_attend_cannot_rate(chat: Chat, attended: int) 
 async def test_a_session_not_over_yet_cannot_be_rated(chat: Chat, clock: FakeClock) -> None:
     await make_trainer(chat, "tara")
     session_id = await schedule(chat, at="2026-11-23 09:30", minutes=60)
-    await chat.say("tara", f"session attend {session_id} @ana")
-    clock.advance(minutes=60)
+    clock.advance(minutes=30)
+    await chat.say("tara", f"session attend {session_id} @ana")  # as it starts
+    clock.advance(minutes=30)
     assert "hasn't taken place yet" in (await chat.say("ana", f"feedback {session_id} 5")).text
     clock.advance(minutes=30)
     assert "Thanks for rating" in (await chat.say("ana", f"feedback {session_id} 5")).text
@@ -84,6 +85,8 @@ async def test_an_anonymous_rating_stores_no_name(chat: Chat, attended: int, not
     assert "anonymously" in reply.text
     assert await ratings(chat) == [(None, 3, "More examples please")]
     assert await receipts(chat) == [("ben", True)]
+    # the receipt keeps no time of its own, which could be matched against the rating's
+    assert set(FeedbackReceipt.__table__.columns.keys()) == {"session_id", "member_id", "anonymous"}
     told = notifier.dms_to("tara")[-1]
     assert told == "New rating for *SQL basics*: ★★★☆☆ — “More examples please”"
 

@@ -221,6 +221,14 @@ async def test_attend_without_names_offers_a_button_per_person_signed_up(
     assert "Only the trainer of session" in (await chat.say("ben", f"session attend {session_id}")).text
 
 
+async def test_attendance_waits_for_the_session_to_start(chat: Chat, tara: str, clock: FakeClock) -> None:
+    session_id = await schedule(chat, seats=1)
+    await chat.say("ana", f"signup {session_id}")
+    reply = await chat.say("tara", f"session attend {session_id} @ana @ben")
+    assert "hasn't started yet" in reply.text
+    assert await statuses(chat, session_id) == {"ana": "confirmed"}
+
+
 async def test_attendance_of_a_logged_session_enrolls_the_people_who_came(chat: Chat, tara: str) -> None:
     session_id = await schedule(chat, at="2026-11-20 10:00")
     await chat.say("tara", f"session attend {session_id} @ana @ben")

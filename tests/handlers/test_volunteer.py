@@ -173,6 +173,16 @@ async def test_a_trainer_paused_by_an_admin_must_ask_an_admin(chat: Chat, uow) -
     assert (await trainer(uow, "ana"))[:2] == ("active", True)  # type: ignore[index]
 
 
+async def test_stopping_while_paused_by_an_admin_keeps_the_admins_hold(chat: Chat, uow) -> None:
+    await chat.say("ana", "volunteer sql")
+    await chat.say("root", "admin trainer pause @ana")
+
+    assert "an admin can bring you back" in (await chat.say("ana", "volunteer stop")).text
+    for command in ("volunteer", "volunteer resume", 'session new "SQL" 2026-12-05 10:00 60m 5'):
+        assert "An admin set your trainer status to stopped" in (await chat.say("ana", command)).text
+    assert (await trainer(uow, "ana"))[0] == "stopped"  # type: ignore[index]
+
+
 async def test_trainer_status_tells_the_sessions_feature_who_may_teach(chat: Chat, uow) -> None:
     await chat.say("ana", "volunteer sql")
     await chat.say("ben", "kudos top")

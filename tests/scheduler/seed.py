@@ -118,8 +118,7 @@ class Seed:
             uow.session.add(Feedback(community_id=self.community_id, session_id=session_id,
                                      member_id=None if anonymous else member_id, rating=rating, comment=comment,
                                      created_at=at))
-            uow.session.add(FeedbackReceipt(session_id=session_id, member_id=member_id, anonymous=anonymous,
-                                            created_at=at))
+            uow.session.add(FeedbackReceipt(session_id=session_id, member_id=member_id, anonymous=anonymous))
             await uow.commit()
 
     async def announced(self, milestone_key: str, at: datetime) -> None:

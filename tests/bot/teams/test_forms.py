@@ -3,6 +3,7 @@ runs the command. ``session attend <id>`` alone offers a button per signed-up pe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from storage.models import Enrollment, Feedback, Kudos, KudosValue, Member, Sess
 from tests.bot.teams import activities as act
 from tests.bot.teams.conftest import Teams
 from tests.bot.teams.test_conversation_flow import scalar, schedule
+from tests.fakes import FakeClock
 
 
 def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -120,11 +122,14 @@ async def test_a_button_may_be_pressed_again_after_its_opposite(teams: Teams, uo
     assert await scalar(uow, select(Enrollment.status).where(Enrollment.member_id == ben.id)) == "confirmed"
 
 
-async def test_the_trainer_marks_attendance_with_buttons_and_writes_notes_in_a_card(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
+async def test_the_trainer_marks_attendance_with_buttons_and_writes_notes_in_a_card(  # type: ignore[no-untyped-def]
+    teams: Teams, uow, clock: FakeClock
+) -> None:
     await schedule(teams, "ana", 'session new "Git basics" 2026-12-20 10:00 60m 5')
     session_id = await scalar(uow, select(TrainingSession.id))
     for who in ("ben", "cy"):
         await teams.send(act.card_submit(teams.url, who, {"command": f"signup {session_id}"}))
+    clock.now = datetime(2026, 12, 20, 10, 15, tzinfo=UTC)  # the session is under way
 
     await teams.send(act.personal_message(teams.url, "ana", f"session attend {session_id}"))
     [card] = teams.connector.to("a:personal-ana")[-1].cards
