@@ -228,8 +228,8 @@ async def reminders(env: JobEnv, community: Community, at: datetime) -> list[str
                                        periods=[str(row.id) for row, _ in starting])
         for row, trainer in starting:
             for person in [trainer, *attendees[row.id]]:
-                if (person.user_id, str(row.id)) in filed:
-                    continue
+                if filed.get((person.user_id, str(row.id))):
+                    continue  # sent; an unsent claim is tried again (the ledger lets a stale one be taken over)
                 reply = reminder_content.session_reminder(
                     row, trainer, lead=_soon(row.starts_at - at), zone=env.zone(community, person),
                     for_trainer=person.id == trainer.id,
@@ -260,14 +260,15 @@ async def feedback_requests(env: JobEnv, community: Community, at: datetime) -> 
     for row in ended:
         for person in attended[row.id]:
             key = (person.user_id, str(row.id))
-            if (row.id, person.id) in rated or key in reminded:
+            if (row.id, person.id) in rated or reminded.get(key):
                 continue
-            if key not in asked:
-                job, reply = "feedback-request", reminder_content.feedback_request(
-                    row, trainers[row.trainer_id], reminder=False)
-            elif (asked[key] or at) <= at - env.timing.feedback_reminder_after:
+            asked_at = asked.get(key)  # None: never asked, or the request is claimed but unsent
+            if key in reminded or (asked_at and asked_at <= at - env.timing.feedback_reminder_after):
                 job, reply = "feedback-reminder", reminder_content.feedback_request(
                     row, trainers[row.trainer_id], reminder=True)
+            elif not asked_at:
+                job, reply = "feedback-request", reminder_content.feedback_request(
+                    row, trainers[row.trainer_id], reminder=False)
             else:
                 continue
             line = await _tell_once(env, community, Slot(job, community.id, person.user_id, str(row.id)), reply,
@@ -297,13 +298,13 @@ async def burnout_alerts(env: JobEnv, community: Community, at: datetime) -> lis
     async with reading(env) as session:
         over = await stats.overloaded_trainers(session, community.id, at - window, at,
                                                community.burnout_threshold)
-        fresh = [(trainer, n) for trainer, n in over if not await ledger.claimed_since(
-            session, job="burnout-alert", community_id=community.id, period_prefix=f"{trainer.id}:",
-            since=at - window)]
-        admins = await members.admins(session, community.id, env.admins) if fresh else []
-    for trainer, sessions in fresh:
+        admins = await members.admins(session, community.id, env.admins) if over else []
+        due_to = {trainer.id: [admin for admin in admins if not await ledger.notified_since(
+            session, job="burnout-alert", community_id=community.id, channel=admin.user_id,
+            period_prefix=f"{trainer.id}:", since=at - window, at=at)] for trainer, _ in over}
+    for trainer, sessions in over:
         reply = reminder_content.burnout_notice(trainer, sessions, community.burnout_threshold)
-        for admin in admins:
+        for admin in due_to[trainer.id]:
             slot = Slot("burnout-alert", community.id, admin.user_id, f"{trainer.id}:{at:%Y-%m-%d}")
             what = f"burnout-alert {trainer.user_id} · {label(community)}"
             line = await _tell_once(env, community, slot, reply, what)

@@ -117,12 +117,14 @@ async def is_claimed(session: AsyncSession, slot: Slot) -> bool:
     return await session.scalar(select(PostLedger.id).where(_matches(slot))) is not None
 
 
-async def claimed_since(session: AsyncSession, *, job: str, community_id: int, period_prefix: str,
-                        since: datetime) -> bool:
-    """Whether any slot of ``job`` whose period starts with ``period_prefix`` was claimed since ``since``.
+async def notified_since(session: AsyncSession, *, job: str, community_id: int, channel: str, period_prefix: str,
+                         since: datetime, at: datetime) -> bool:
+    """Whether ``channel`` got (or is being sent) a ``job`` post whose period starts with ``period_prefix``.
 
     For notices that must not repeat while a condition lasts (a trainer over the
     burnout threshold), whatever the exact period the first one was filed under.
+    Only posts made since ``since`` count, and claims still fresh at ``at``:
+    a released or stale claim means the notice never arrived and may be sent.
     """
     escaped = period_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     found = await session.scalar(
@@ -130,8 +132,10 @@ async def claimed_since(session: AsyncSession, *, job: str, community_id: int, p
         .where(
             PostLedger.job == job,
             PostLedger.community_id == community_id,
+            PostLedger.channel == channel,
             PostLedger.period.like(f"{escaped}%", escape="\\"),
             PostLedger.claimed_at >= since,
+            (PostLedger.status == "posted") | (PostLedger.claimed_at >= at - STALE_AFTER),
         )
         .limit(1)
     )

@@ -118,7 +118,8 @@ async def highlights(
     """A few kudos worth quoting: the most detailed messages, each for a different person.
 
     Message length is a fair proxy for a thoughtful thank-you; the database picks
-    a short list of the longest and Python keeps one per receiver.
+    a short list of the longest and Python keeps one per receiver and one per
+    message (a kudos to three people is three rows with one text).
     """
     giver, receiver = aliased(Member), aliased(Member)
     rows = await session.execute(
@@ -131,9 +132,12 @@ async def highlights(
     )
     chosen: list[tuple[Kudos, Member, Member]] = []
     seen: set[int] = set()
+    quoted: set[tuple[int, str]] = set()
     for kudos, by, to in rows:
-        if to.id not in seen and len(chosen) < limit:
+        act = (by.id, kudos.message)
+        if to.id not in seen and act not in quoted and len(chosen) < limit:
             seen.add(to.id)
+            quoted.add(act)
             chosen.append((kudos, by, to))
     return chosen
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from storage import ledger
+from storage.ledger import Slot
 from tests.fakes import FakeClock, RecordingNotifier
 from tests.scheduler.conftest import MakeScheduler
 from tests.scheduler.seed import Seed
@@ -122,6 +124,49 @@ async def test_admins_hear_once_when_a_trainer_goes_over_the_burnout_threshold(
     clock.advance(days=1)
     await seed.session("tara", MONDAY + timedelta(hours=2))
     assert await scheduler.run_job("burnout-alerts") == ["burnout-alerts · Test Co: none due"]
+
+
+async def test_a_burnout_alert_that_failed_for_one_admin_reaches_them_on_the_next_scan(
+    seed: Seed, make_scheduler: MakeScheduler, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    await seed.community(burnout_threshold=3)
+    await seed.role("ada", is_admin=True)
+    await seed.role("root")
+    for day in range(4):
+        await seed.session("tara", MONDAY - timedelta(days=day + 1))
+    refuse_once = {"root"}
+    original = notifier.tell
+
+    async def refusing_root_once(to, reply):  # type: ignore[no-untyped-def]
+        if to.user_id in refuse_once:
+            refuse_once.discard(to.user_id)
+            raise RuntimeError("DM refused")
+        await original(to, reply)
+
+    notifier.tell = refusing_root_once  # type: ignore[method-assign]
+    scheduler = make_scheduler()
+    first = sorted(await scheduler.run_job("burnout-alerts"))
+    assert first == ["burnout-alert tara · Test Co: telling root failed — released for retry",
+                     "burnout-alert tara · Test Co: told ada"]
+    clock.advance(hours=1)
+    assert await scheduler.run_job("burnout-alerts") == ["burnout-alert tara · Test Co: told root"]
+    clock.advance(hours=1)
+    assert await scheduler.run_job("burnout-alerts") == ["burnout-alerts · Test Co: none due"]
+
+
+async def test_a_reminder_claimed_by_an_instance_that_died_is_sent_once_the_claim_is_stale(
+    seed: Seed, make_scheduler: MakeScheduler, notifier: RecordingNotifier, clock: FakeClock, uow  # type: ignore[no-untyped-def]
+) -> None:
+    session_id = await seed.session("tara", MONDAY + timedelta(hours=20), status="scheduled", confirmed=["ana"])
+    async with uow() as u:
+        dead = Slot("reminder-24h", seed.community_id, "ana", str(session_id))
+        await ledger.claim(u.session, dead, by="an instance that died before sending", at=MONDAY)
+        await u.commit()
+    scheduler = make_scheduler()
+    assert await scheduler.run_job("reminders") == [f"reminder-24h session {session_id} · Test Co: told tara"]
+    clock.advance(hours=1)
+    assert await scheduler.run_job("reminders") == [f"reminder-24h session {session_id} · Test Co: told ana"]
+    assert [to.user_id for to, _ in notifier.told] == ["tara", "ana"]
 
 
 async def test_milestones_are_announced_once_in_one_message(

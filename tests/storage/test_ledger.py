@@ -86,14 +86,26 @@ async def test_a_posted_claim_never_goes_stale(uow) -> None:  # type: ignore[no-
     assert not await claim(uow, s, "b", NOW + timedelta(days=30))
 
 
-async def test_claimed_since_matches_a_period_prefix_literally(uow) -> None:  # type: ignore[no-untyped-def]
+async def test_notified_since_matches_a_period_prefix_literally(uow) -> None:  # type: ignore[no-untyped-def]
     s = await slot(uow)
     await claim(uow, Slot("burnout-alert", s.community_id, "admin", "12:2026-11-27"), "a")
     async with uow() as u:
-        def since(prefix: str, days: int = 28):  # type: ignore[no-untyped-def]
-            return ledger.claimed_since(u.session, job="burnout-alert", community_id=s.community_id,
-                                        period_prefix=prefix, since=NOW - timedelta(days=days))
+        def since(prefix: str, days: int = 28, channel: str = "admin"):  # type: ignore[no-untyped-def]
+            return ledger.notified_since(u.session, job="burnout-alert", community_id=s.community_id,
+                                         channel=channel, period_prefix=prefix, since=NOW - timedelta(days=days),
+                                         at=NOW)
         assert await since("12:")
         assert not await since("1_:")
         assert not await since("1:")
         assert not await since("12:", days=-1)
+        assert not await since("12:", channel="other-admin")
+
+
+async def test_a_stale_unsent_notice_does_not_count_as_notified(uow) -> None:  # type: ignore[no-untyped-def]
+    s = await slot(uow)
+    await claim(uow, Slot("burnout-alert", s.community_id, "admin", "12:2026-11-27"), "a")
+    async with uow() as u:
+        later = NOW + ledger.STALE_AFTER + timedelta(minutes=1)
+        assert not await ledger.notified_since(u.session, job="burnout-alert", community_id=s.community_id,
+                                               channel="admin", period_prefix="12:", since=NOW - timedelta(days=28),
+                                               at=later)

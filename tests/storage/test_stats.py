@@ -66,6 +66,17 @@ async def test_highlights_quote_the_most_detailed_thanks_one_per_person(seed: Se
     ]
 
 
+async def test_a_kudos_to_several_people_is_quoted_once(seed: Seed) -> None:
+    for receiver in ("ben", "cara", "dan"):
+        await seed.kudos("ana", receiver, "thanks all three of you for the long migration weekend", IN)
+    await seed.kudos("eve", "fay", "thanks for the review", IN)
+    chosen = await figures(seed, stats.highlights, 3)
+    assert [(k.message, to.user_id) for k, _, to in chosen] == [
+        ("thanks all three of you for the long migration weekend", "ben"),
+        ("thanks for the review", "fay"),
+    ]
+
+
 async def test_training_figures_of_sessions_delivered_in_the_period(seed: Seed) -> None:
     first = await seed.session("tara", IN, minutes=90, attended=["ana", "ben", "cara"], no_show=["dan"],
                                waitlisted=["eve"])
