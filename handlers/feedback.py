@@ -32,6 +32,9 @@ async def rate(ctx: Context, command: Rate) -> Reply:
     if command.anonymous and earlier is not None:
         await ratings.forget_named(ctx.session, session.id, ctx.member.id)
         await ratings.make_receipt_anonymous(ctx.session, session.id, ctx.member.id)
+    stars = "★" * command.rating + "☆" * (5 - command.rating)
+    if earlier is not None and not command.anonymous and await _unchanged(ctx, session, command):
+        return private(f"You rated *{session.title}* {stars} already — nothing changed.")  # a double click
     if earlier is not None and not command.anonymous:
         await ratings.replace(ctx.session, session.id, ctx.member.id, rating=command.rating,
                               comment=command.comment, at=ctx.now)
@@ -39,7 +42,6 @@ async def rate(ctx: Context, command: Rate) -> Reply:
         await ratings.add(ctx.session, community_id=ctx.community.id, session_id=session.id,
                           member_id=None if command.anonymous else ctx.member.id,
                           rating=command.rating, comment=command.comment, at=ctx.now)
-    stars = "★" * command.rating + "☆" * (5 - command.rating)
     rater = "" if command.anonymous else f" from {name_of(ctx.member)}"
     comment = f" — “{command.comment}”" if command.comment else ""
     ctx.tell(await trainer_of(ctx, session), private(f"New rating for *{session.title}*{rater}: {stars}{comment}"))
@@ -47,6 +49,11 @@ async def rate(ctx: Context, command: Rate) -> Reply:
     if earlier is not None:
         return private(f"Thanks — I updated your rating of *{session.title}* to {stars}{how}.")
     return private(f"Thanks for rating *{session.title}* {stars}{how}! It helps the trainer get better.")
+
+
+async def _unchanged(ctx: Context, session: TrainingSession, command: Rate) -> bool:
+    current = await ratings.named(ctx.session, session.id, ctx.member.id)
+    return current is not None and (current.rating, current.comment or "") == (command.rating, command.comment or "")
 
 
 async def _require_attended(ctx: Context, session: TrainingSession) -> None:

@@ -66,6 +66,13 @@ async def add(
     await session.flush()
 
 
+async def named(session: AsyncSession, session_id: int, member_id: int) -> Feedback | None:
+    """The person's named rating of the session, if they gave one."""
+    return await session.scalar(
+        select(Feedback).where(Feedback.session_id == session_id, Feedback.member_id == member_id)
+    )
+
+
 async def replace(
     session: AsyncSession, session_id: int, member_id: int, *, rating: int, comment: str | None, at: datetime
 ) -> None:

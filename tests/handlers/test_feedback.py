@@ -80,6 +80,17 @@ async def test_rating_again_replaces_the_first_rating(chat: Chat, attended: int)
     assert await receipts(chat) == [("ana", False)]
 
 
+async def test_the_same_rating_twice_is_a_double_click_and_tells_the_trainer_once(
+    chat: Chat, attended: int, notifier: RecordingNotifier
+) -> None:
+    await chat.say("ana", f"feedback {attended} 5")
+    again = await chat.say("ana", f"feedback {attended} 5")
+    assert "nothing changed" in again.text
+    assert [dm for dm in notifier.dms_to("tara") if dm.startswith("New rating")] == [
+        "New rating for *SQL basics* from <@ana>: ★★★★★"
+    ]
+
+
 async def test_an_anonymous_rating_stores_no_name(chat: Chat, attended: int, notifier: RecordingNotifier) -> None:
     reply = await chat.say("ben", f"feedback {attended} 3 More examples please --anonymous")
     assert "anonymously" in reply.text
