@@ -102,7 +102,8 @@ async def channel(ctx: Context, command: AdminChannel) -> Reply:
         raise Refusal("Which channel? Name it, like `admin channel roundup #learning`.", usage=USAGE["admin"])
     setattr(ctx.community, f"{command.kind}_channel", target)
     ctx.settings_changed = True
-    return private(f"The {command.kind} will be posted in #{target}.")
+    where = f"#{command.label or command.channel}" if command.channel else "this channel"
+    return private(f"The {command.kind} will be posted in {where}.")
 
 
 async def roundup_schedule(ctx: Context, command: AdminRoundupSchedule) -> Reply:

@@ -18,7 +18,7 @@ from typing import Literal, TypeAlias
 from handlers.usage import USAGE
 
 MENTION = re.compile(r"<@([^<>|\s]+)(?:\|[^<>]*)?>")
-CHANNEL = re.compile(r"^<#([^<>|\s]+)(?:\|[^<>]*)?>$")
+CHANNEL = re.compile(r"^<#([^<>|\s]+)(?:\|([^<>]*))?>$")
 VALUE = re.compile(r"^#([\w][\w-]{0,63})$")
 DURATION = re.compile(r"^(\d{1,4})\s*(m|min|mins|minutes|h|hr|hrs|hours)?$", re.IGNORECASE)
 MIN_KUDOS_WORDS = 3
@@ -172,8 +172,11 @@ class AdminTrainer:
 
 @dataclass(frozen=True)
 class AdminChannel:
+    """``channel`` is the platform's id (None: where the admin speaks); ``label`` its shown name, if given."""
+
     kind: Literal["roundup", "digest", "milestones"]
     channel: str | None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -290,7 +293,7 @@ def _parse_kudos(rest: str) -> Command:
     receivers = tuple(mentions(rest))
     if not receivers:
         raise UsageError("Who would you like to thank? Mention them, like `kudos @ana thanks for the demo`.", "kudos")
-    tokens = [w for w in words if MENTION.sub("", w).strip(MENTION_PUNCTUATION)]  # "@ana," is no word of thanks
+    tokens = [w for w in words if not _only_mentions(w)]
     values = tuple(dict.fromkeys(m.group(1).lower() for w in tokens if (m := VALUE.match(w))))
     while tokens and VALUE.match(tokens[-1]):
         tokens.pop()
@@ -304,6 +307,11 @@ def _parse_kudos(rest: str) -> Command:
     if len(message) > MAX_TEXT:
         raise UsageError(f"That message is a little long; keep it under {MAX_TEXT} characters.", "kudos")
     return KudosGive(receivers=receivers, message=message, values=values)
+
+
+def _only_mentions(word: str) -> bool:
+    """``<@ana>`` or ``<@ana>,`` is no word of thanks; ``<@ana>'s`` and a lone ``&`` are."""
+    return bool(MENTION.search(word)) and not MENTION.sub("", word).strip(MENTION_PUNCTUATION)
 
 
 def _parse_volunteer(rest: str) -> Command:
@@ -488,7 +496,8 @@ def _parse_admin(rest: str) -> Command:
     if sub == "channel":
         if not args or args[0].lower() not in ("roundup", "digest", "milestones") or len(args) > 2:
             raise UsageError("e.g. `admin channel roundup #learning` (or no channel for this one).", "admin")
-        return AdminChannel(args[0].lower(), _channel(args[1]) if len(args) == 2 else None)  # type: ignore[arg-type]
+        channel, label = _channel(args[1]) if len(args) == 2 else (None, None)
+        return AdminChannel(args[0].lower(), channel, label)  # type: ignore[arg-type]
     if sub == "schedule":
         return _parse_admin_schedule(args)
     if sub == "timezone" and len(args) == 1:
@@ -518,12 +527,14 @@ def _parse_admin_schedule(args: list[str]) -> Command:
     raise UsageError("e.g. `admin schedule roundup friday 16:00` or `admin schedule digest monthly`.", "admin")
 
 
-def _channel(raw: str) -> str:
+def _channel(raw: str) -> tuple[str, str | None]:
+    """(channel id, shown name): a ``<#id|name>`` token, or a typed ``#name`` that is its own id."""
     match = CHANNEL.match(raw)
-    name = match.group(1) if match else raw.lstrip("#")
-    if not name or len(name) > 128:
+    channel = match.group(1) if match else raw.lstrip("#")
+    if not channel or len(channel) > 128:
         raise UsageError("Name the channel, like `#learning`.", "admin")
-    return name
+    label = (match.group(2) or None) if match else None
+    return channel, label
 
 
 _PARSERS = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Community, Conversation, Member
@@ -78,4 +78,14 @@ async def latest(session: AsyncSession, platform: str, external_id: str) -> Conv
     """The freshest reference in a community: its service URL is where new conversations are created."""
     return await session.scalar(
         _in_community(platform, external_id).order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(1)
+    )
+
+
+async def channel_named(session: AsyncSession, platform: str, external_id: str, name: str) -> Conversation | None:
+    """A channel Guild was added to, by its shown name (any case) — the freshest if names repeat."""
+    return await session.scalar(
+        _in_community(platform, external_id)
+        .where(Conversation.kind == "channel", func.lower(Conversation.name) == name.lower())
+        .order_by(Conversation.updated_at.desc())
+        .limit(1)
     )

@@ -12,6 +12,7 @@ back here as commands.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
@@ -31,11 +32,17 @@ from bot.teams.to_command import (
 from handlers import grammar
 from handlers.core import Core
 from handlers.types import Message, Recipient, Reply
+from storage import conversations as conversations_store
 from storage import members
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("guild.teams")
 
+TYPED_CHANNEL = re.compile(r"^(admin\s+channel\s+\S+)\s+#([^\s<>]+)$", re.IGNORECASE)
+UNKNOWN_CHANNEL = (
+    "I'm not in a channel called #{name}. Add me to it, then say `@Guild admin channel …` there — "
+    "or @mention the channel instead of typing its name."
+)
 SENT_PRIVATELY = "I've sent you the details privately."
 COULD_NOT_DM = "I couldn't message you privately. Open a chat with me (search for Guild) and try again there."
 GREETING = (
@@ -89,6 +96,12 @@ class GuildBot(ActivityHandler):
         text = text or "help"  # an empty message (or a bare mention) gets the overview, not a complaint
         if await self._open_form(turn_context, text):
             return
+        if (named := TYPED_CHANNEL.match(text)) is not None:
+            found = await self._channel(activity, named.group(2))
+            if found is None:
+                await turn_context.send_activity(MessageFactory.text(UNKNOWN_CHANNEL.format(name=named.group(2))))
+                return
+            text = f"{named.group(1)} <#{found}|{named.group(2)}>"
         message = to_message(activity, text, people)
         reply = await self._core.handle(message)
         if reply is not None:
@@ -118,6 +131,18 @@ class GuildBot(ActivityHandler):
                 return False
         await turn_context.send_activity(card_message(card, summary))
         return True
+
+    async def _channel(self, activity: Activity, name: str) -> str | None:
+        """The id of the channel called ``name`` that Guild was added to in this tenant.
+
+        Teams sends a typed ``#name`` as plain text (only an @mention of a
+        channel carries its id), so the name is looked up among the channels
+        Guild knows; posting anywhere else would fail at every scheduled run.
+        """
+        async with self._uow() as work:
+            found = await conversations_store.channel_named(
+                work.session, "teams", community_of(activity).external_id, name)
+            return found.conversation_id if found else None
 
     async def _people(self, activity: Activity) -> list[tuple[str, str]]:
         """Colleagues Guild has met in this tenant, for the kudos card (never the person asking)."""

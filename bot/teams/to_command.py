@@ -67,14 +67,14 @@ def author_of(activity: Activity) -> PersonRef:
 
 
 def command_text(activity: Activity) -> tuple[str, dict[str, PersonRef]]:
-    """The message text with the bot's mention removed and others as ``<@id>`` tokens.
+    """The message text with the bot's mention removed, people as ``<@id>`` and channels as ``<#id|name>`` tokens.
 
     Each mention entity replaces the first remaining occurrence of its own
     ``<at>…</at>`` text, so two people with the same name stay two people.
     (``TurnContext.remove_recipient_mention`` would also delete every other
     occurrence of the bot's name from the sentence, so it is not used.)
     """
-    text = (activity.text or "").replace("\x00", "")
+    text = (activity.text or "").replace("\x00", "").replace("\x01", "")
     bot_id = getattr(activity.recipient, "id", None)
     people: dict[str, PersonRef] = {}
     for entity in activity.entities or []:
@@ -88,12 +88,23 @@ def command_text(activity: Activity) -> tuple[str, dict[str, PersonRef]]:
         if user_id == bot_id:
             text = text.replace(shown, " ", 1)
             continue
+        if _is_channel(mentioned):  # a channel mention becomes the grammar's channel token
+            name = re.sub(r"[<>|\x00\x01]", "", str(mentioned.get("name") or ""))
+            text = text.replace(shown, f" \x01{user_id}|{name}\x01 ", 1)
+            continue
         text = text.replace(shown, f" \x00{user_id}\x00 ", 1)  # a placeholder until the text is cleaned
         people[str(user_id)] = PersonRef(str(user_id), mentioned.get("name") or None)
     # Only mention entities make people: a typed (or HTML-escaped) "<@id>" must not pose as one.
-    text = html.unescape(text).replace("<@", "@")
+    text = html.unescape(text).replace("<@", "@").replace("<#", "#")
     text = re.sub(r"\x00([^\x00]*)\x00", r"<@\1>", text)
+    text = re.sub(r"\x01([^\x01]*)\x01", r"<#\1>", text)
     return " ".join(text.split()), people
+
+
+def _is_channel(mentioned: dict[str, Any]) -> bool:
+    """Teams marks channel mentions with ``conversationIdentityType``; channel ids start with ``19:``."""
+    kind = str(mentioned.get("conversationIdentityType") or "").lower()
+    return kind in ("channel", "team") or (not kind and str(mentioned.get("id", "")).startswith("19:"))
 
 
 def to_message(activity: Activity, text: str, people: Mapping[str, PersonRef]) -> Message:

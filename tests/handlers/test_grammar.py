@@ -73,7 +73,7 @@ from handlers.grammar import (
         ("session attend #12 <@U1> <@U2>", SessionAttend(12, ("U1", "U2"))),
         ("session attend 12", SessionAttend(12, ())),
         ("feedback 3 5 Loved it --anonymous", Rate(3, 5, "Loved it", anonymous=True)),
-        ("admin channel digest <#C42|leadership>", AdminChannel("digest", "C42")),
+        ("admin channel digest <#C42|leadership>", AdminChannel("digest", "C42", "leadership")),
         ("admin schedule roundup Friday 16:00", AdminRoundupSchedule("fri", time(16, 0))),
         ("admin emoji :Tada:", AdminKudosEmoji("tada")),
     ],

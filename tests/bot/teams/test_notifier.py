@@ -61,6 +61,33 @@ async def test_a_channel_an_admin_names_from_teams_is_one_guild_can_post_to(team
     assert teams.connector.to(act.CHANNEL)[-1].text == "Roundup"
 
 
+async def test_a_channel_named_from_a_personal_chat_is_found_by_mention_or_by_name(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
+    await teams.send(act.channel_message(teams.url, "ana", "help"))  # Guild has met the Learning channel
+
+    def said(text: str, entities: list[dict[str, object]] = ()) -> dict[str, object]:  # type: ignore[assignment]
+        activity = act.personal_message(teams.url, "ana", text)
+        activity["from"] = {"id": "29:root", "name": "Root Admin"}
+        activity["entities"] = list(entities)
+        return activity
+
+    async def stored() -> tuple[str | None, str | None]:
+        async with uow() as work:
+            found = await members.community(work.session, "teams", act.TENANT)
+            return found.roundup_channel, found.digest_channel
+
+    mention = {"type": "mention", "text": "<at>Learning</at>",
+               "mentioned": {"id": act.CHANNEL, "name": "Learning", "conversationIdentityType": "channel"}}
+    await teams.send(said("admin channel roundup <at>Learning</at>", [mention]))
+    assert "The roundup will be posted in #Learning." in teams.connector.to("a:personal-ana")[-1].text
+    await teams.send(said("admin channel digest #learning"))
+    assert await stored() == (act.CHANNEL, act.CHANNEL)
+
+    await teams.send(said("admin channel milestones #nowhere"))
+    assert "I'm not in a channel called #nowhere" in teams.connector.to("a:personal-ana")[-1].text
+    async with uow() as work:
+        assert (await members.community(work.session, "teams", act.TENANT)).milestones_channel is None
+
+
 async def test_once_guild_is_removed_from_a_team_posting_there_fails_loudly(teams: Teams) -> None:
     await teams.send(act.bot_added_to_team(teams.url))
     assert await teams.send(act.bot_removed_from_team(teams.url)) == 201
