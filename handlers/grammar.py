@@ -240,9 +240,9 @@ def parse(text: str) -> Command:
 
 # Commands that name a session but still miss inputs a form can ask for; adapters with forms open one.
 COMPLETIONS = {
-    "feedback": re.compile(r"^feedback #?(\d{1,9})$"),
-    "attend": re.compile(r"^session attend #?(\d{1,9})$"),
-    "notes": re.compile(r"^session notes #?(\d{1,9})$"),
+    "feedback": re.compile(r"^feedback #?([1-9]\d{0,8})$"),
+    "attend": re.compile(r"^session attend #?([1-9]\d{0,8})$"),
+    "notes": re.compile(r"^session notes #?([1-9]\d{0,8})$"),
 }
 
 

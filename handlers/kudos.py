@@ -43,6 +43,8 @@ UseCase = Callable[[Context], Awaitable[Reply | Outcome]]
 LEADERBOARD_SIZE = 10
 PERIOD_NAMES = {"week": "this week", "month": "this month", "all": "of all time"}
 PERIOD_BUTTONS = {"week": "This week", "month": "This month", "all": "All time"}
+ALREADY_COUNTED = "Those kudos were already counted."
+NOTHING_TO_TAKE_BACK = "There were no kudos from that reaction to take back."
 EMOJI_CODE = re.compile(r":[a-z][a-z0-9_+\-']*:")
 
 
@@ -63,7 +65,7 @@ def chat_kudos(receivers: list[str], text: str, *, source: str, source_ref: str)
         values = tuple(dict.fromkeys(m.group(1).lower() for w in message.split() if (m := VALUE.match(w))))
         thanked = await _thank(ctx, people, message, values, source=source, source_ref=source_ref)
         if not thanked:
-            return private("Those kudos were already counted.")
+            return private(ALREADY_COUNTED)
         if source == "reaction":
             return private(f"You thanked {joined([name_of(m) for m in thanked])}.")
         return public(_announcement(ctx.member, thanked, message, values))
@@ -79,7 +81,7 @@ def revoke_reaction_kudos(source_ref: str) -> UseCase:
             ctx.session, community_id=ctx.community.id, giver_id=ctx.member.id, source_ref=source_ref
         )
         if not taken:
-            return private("There were no kudos from that reaction to take back.")
+            return private(NOTHING_TO_TAKE_BACK)
         names = joined([name_of(m) for m in (await members.by_ids(ctx.session, taken)).values()])
         return private(f"Took back your kudos to {names}.")
 

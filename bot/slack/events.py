@@ -17,11 +17,15 @@ The rules (no self-kudos, daily limits) live in ``handlers/kudos.py``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+import weakref
+from collections import OrderedDict
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -38,6 +42,36 @@ log = logging.getLogger("guild.slack.events")
 
 HEARD_SUBTYPES = (None, "message_changed", "thread_broadcast", "file_share")
 EMOJI_TTL_SECONDS = 300
+REMEMBERED_REMOVALS = 1000
+
+
+class Reactions:
+    """Keeps one person's kudos reaction on one message in order within this process.
+
+    Slack may deliver ``reaction_removed`` while the matching ``reaction_added``
+    is still fetching the message, or even before it. Each reaction's events
+    take turns (a lock per reaction), and a removal that found nothing to take
+    back is remembered, so that an add from before it records nothing.
+    """
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._removed: OrderedDict[str, float] = OrderedDict()
+
+    def lock(self, ref: str) -> asyncio.Lock:
+        found = self._locks.get(ref)
+        if found is None:
+            found = self._locks[ref] = asyncio.Lock()
+        return found
+
+    def removed_nothing(self, ref: str, at: float) -> None:
+        self._removed[ref] = max(at, self._removed.get(ref, 0.0))
+        while len(self._removed) > REMEMBERED_REMOVALS:
+            self._removed.popitem(last=False)
+
+    def taken_back(self, ref: str, added_at: float) -> bool:
+        """Whether a removal newer than an add at ``added_at`` already came."""
+        return self._removed.get(ref, 0.0) > added_at
 
 
 class KudosEmoji:
@@ -65,10 +99,12 @@ class KudosEmoji:
 
 def register(app: AsyncApp, rt: Runtime) -> None:
     emoji = KudosEmoji(rt.core)
+    reactions = Reactions()
 
     @app.event("message")
     @rt.inflight.track
-    async def on_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                         context: AsyncBoltContext) -> None:
         subtype = event.get("subtype")
         item = (event.get("message") or {}) if subtype == "message_changed" else event
         if subtype not in HEARD_SUBTYPES or item.get("bot_id") or not item.get("user"):
@@ -82,12 +118,13 @@ def register(app: AsyncApp, rt: Runtime) -> None:
             message = await rt.message(client, team, user, text, channel=channel, delivery_key=key)
             await answer(await rt.core.handle(message), Where(client, team, user, channel), rt.notifier)
             return
-        if not mentioned_ids(text) or f":{await emoji.of(team)}:" not in text:
+        thanked = [uid for uid in mentioned_ids(text) if uid != context.bot_user_id]  # Guild thanks nobody for itself
+        if not thanked or f":{await emoji.of(team)}:" not in text:
             return
         edit = subtype == "message_changed"
         delivery = f"{key}:edit:{(item.get('edited') or {}).get('ts') or event.get('event_ts')}" if edit else key
         message = await rt.message(client, team, user, text, channel=channel, delivery_key=delivery)
-        use_case = kudos.chat_kudos(list(message.people), message.text, source="message", source_ref=key)
+        use_case = kudos.chat_kudos(thanked, message.text, source="message", source_ref=key)
         reply = await rt.core.execute(message, use_case, name="ChatKudos")
         if edit and not (reply and reply.public):
             return  # fixing a typo in counted kudos is not worth a word
@@ -96,41 +133,51 @@ def register(app: AsyncApp, rt: Runtime) -> None:
 
     @app.event("reaction_added")
     @rt.inflight.track
-    async def on_reaction_added(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
-        found = await _kudos_reaction(body, event, emoji)
+    async def on_reaction_added(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                                context: AsyncBoltContext) -> None:
+        found = await _kudos_reaction(body, event, emoji, context.bot_user_id)
         if found is None:
             return
         team, channel, ts, author = found
         giver = event["user"]
-        text = await _text_of(client, channel, ts)
-        message = await rt.message(
-            client, team, giver, text, channel=channel, delivery_key=body.get("event_id"), also=(author,)
-        )
         ref = f"reaction:{channel}:{ts}:{giver}"
-        use_case = kudos.chat_kudos([author], message.text, source="reaction", source_ref=ref)
-        reply = await rt.core.execute(message, use_case, name="ReactionKudos")
+        async with reactions.lock(ref):
+            if reactions.taken_back(ref, _moment(event)):
+                return
+            text = await _text_of(client, channel, ts)
+            message = await rt.message(
+                client, team, giver, text, channel=channel, delivery_key=body.get("event_id"), also=(author,)
+            )
+            use_case = kudos.chat_kudos([author], message.text, source="reaction", source_ref=ref)
+            reply = await rt.core.execute(message, use_case, name="ReactionKudos")
+        if reply is not None and reply.text == kudos.ALREADY_COUNTED:
+            return  # the same reaction delivered again: recorded once, confirmed once
         await answer(reply, Where(client, team, giver, channel), rt.notifier)
 
     @app.event("reaction_removed")
     @rt.inflight.track
-    async def on_reaction_removed(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
-        found = await _kudos_reaction(body, event, emoji)
+    async def on_reaction_removed(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                                  context: AsyncBoltContext) -> None:
+        found = await _kudos_reaction(body, event, emoji, context.bot_user_id)
         if found is None:
             return
         team, channel, ts, _author = found
         giver = event["user"]
-        message = await rt.message(client, team, giver, "", channel=channel, delivery_key=body.get("event_id"))
-        use_case = kudos.revoke_reaction_kudos(f"reaction:{channel}:{ts}:{giver}")
-        await rt.core.execute(message, use_case, name="RevokeReactionKudos")  # taken back quietly
+        ref = f"reaction:{channel}:{ts}:{giver}"
+        async with reactions.lock(ref):
+            message = await rt.message(client, team, giver, "", channel=channel, delivery_key=body.get("event_id"))
+            reply = await rt.core.execute(message, kudos.revoke_reaction_kudos(ref), name="RevokeReactionKudos")
+            if reply is not None and reply.text == kudos.NOTHING_TO_TAKE_BACK:
+                reactions.removed_nothing(ref, _moment(event))  # taken back quietly, even from an add still to come
 
 
 async def _kudos_reaction(
-    body: dict[str, Any], event: dict[str, Any], emoji: KudosEmoji
+    body: dict[str, Any], event: dict[str, Any], emoji: KudosEmoji, bot_user_id: str | None
 ) -> tuple[CommunityRef, str, str, str] | None:
-    """(team, channel, ts, author) when the reaction is the kudos emoji on someone's message."""
+    """(team, channel, ts, author) when the reaction is the kudos emoji on someone's message (not Guild's own)."""
     item = event.get("item") or {}
     author = event.get("item_user")
-    if item.get("type") != "message" or not author or not event.get("user"):
+    if item.get("type") != "message" or not author or not event.get("user") or author == bot_user_id:
         return None
     team = community(body)
     if str(event.get("reaction", "")).split("::")[0] != await emoji.of(team):
@@ -146,3 +193,11 @@ async def _text_of(client: AsyncWebClient, channel: str, ts: str) -> str:
         log.info("message text unavailable", extra={"channel": channel, "result": error_code(error)})
         return ""
     return next((m.get("text") or "" for m in history.get("messages") or [] if m.get("ts") == ts), "")
+
+
+def _moment(event: dict[str, Any]) -> float:
+    """When Slack says the event happened (its ``event_ts``), to order a reaction's add and removal."""
+    try:
+        return float(event.get("event_ts") or 0)
+    except ValueError:
+        return 0.0

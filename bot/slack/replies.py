@@ -26,6 +26,8 @@ INVITE_TIP = (
     "Invite me with `/invite @Guild` and I'll post in it from then on. Here is what I would have posted:"
 )
 
+NOT_HERE_TIP = "I can't post in this conversation, so only you see this. Here is what I would have posted:"
+
 
 @dataclass(frozen=True)
 class Where:
@@ -47,14 +49,18 @@ async def answer(reply: Reply | None, where: Where, notifier: SlackNotifier) -> 
     """Send ``reply`` (None: a duplicate delivery, nothing to say)."""
     if reply is None:
         return
-    if where.channel and (reply.public or where.is_dm):
+    responding = bool(where.respond is not None and where.respond.response_url)
+    # In a DM, a private answer is a message from Guild — unless the DM is someone else's, where only
+    # a slash command's response_url can answer; so with one, private answers always go that way.
+    if where.channel and (reply.public or (where.is_dm and not responding)):
         try:
             await _post(where, reply)
             return
         except SlackApiError as error:
             if error_code(error) not in NOT_THERE:
                 raise
-        reply = replace(reply, text=f"{INVITE_TIP}\n\n{reply.text}", public=False)
+        tip = NOT_HERE_TIP if where.is_dm else INVITE_TIP
+        reply = replace(reply, text=f"{tip}\n\n{reply.text}", public=False)
     await privately(reply, where, notifier)
 
 

@@ -43,6 +43,7 @@ from handlers.grammar import (
     Volunteer,
     VolunteerAction,
     VolunteerStepDone,
+    completion,
     parse,
 )
 
@@ -326,3 +327,9 @@ def test_every_command_reads_back_as_written(kind: type) -> None:
         assert parse("/" + write(command).replace(" ", " \u00a0 ")) == command  # a slash and spare spaces are fine
 
     round_trip()
+
+
+def test_only_real_session_numbers_ask_for_a_form() -> None:
+    assert completion("feedback 12") == ("feedback", 12)
+    assert completion("Session  Notes #7") == ("notes", 7)
+    assert completion("feedback 0") is None and completion("session attend 012") is None

@@ -40,6 +40,7 @@ class Call:
 class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     history: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    slow: dict[str, float] = field(default_factory=dict)  # seconds a Web API method takes to answer
     not_in: set[str] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -130,6 +131,8 @@ class FakeSlack:
         body = await self._body(request)
         auth = request.headers.get("Authorization", "")
         self.calls.append(Call(method, body, auth.removeprefix("Bearer ") or body.get("token")))
+        if self.slow.get(method):
+            await asyncio.sleep(self.slow[method])
         if self.rate_limited.get(method):
             self.rate_limited[method] -= 1
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})

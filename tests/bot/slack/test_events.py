@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from storage.models import Kudos
@@ -113,6 +114,47 @@ async def test_other_reactions_and_reactions_to_oneself_record_nothing(slack: Sl
     await slack.event(reaction("reaction_added", author="UANA"))
     await slack.idle()
     assert await slack.count(Kudos) == 0
+
+
+async def test_nobody_thanks_guild_itself(slack: SlackHarness) -> None:
+    await slack.event(reaction("reaction_added", author="UBOT"))  # clapping at Guild's own announcement
+    await slack.event(said("<@UBOT> :clap: thanks for the reminder yesterday"))
+    await slack.event(said("<@UBOT> <@UBEN> :clap: thanks for the reminder yesterday", ts="1763888450.000100"))
+    await slack.fake.wait_for("chat.postMessage", where=lambda c: c.body.get("channel") == "CGENERAL")
+    await slack.idle()
+    assert await slack.count(Kudos) == 1  # ben's
+    assert not [c for c in slack.fake.of("conversations.open") if "UBOT" in str(c.body.get("users"))]
+
+
+async def test_a_reaction_removed_while_its_add_is_still_running_takes_the_kudos_back(slack: SlackHarness) -> None:
+    slack.fake.slow["conversations.history"] = 0.5  # Slack is slow to show the reacted message
+    await slack.event(reaction("reaction_added"), event_id="EvAdd")
+    await asyncio.sleep(0.1)
+    removed = reaction("reaction_removed") | {"event_ts": "1763888510.000300"}
+    await slack.event(removed, event_id="EvRemove")
+    await slack.idle()
+    assert await slack.count(Kudos) == 0
+
+
+async def test_a_removal_delivered_before_its_add_wins(slack: SlackHarness) -> None:
+    removed = reaction("reaction_removed") | {"event_ts": "1763888510.000300"}
+    await slack.event(removed, event_id="EvRemove")
+    await slack.event(reaction("reaction_added"), event_id="EvAdd")  # event_ts 1763888500: before the removal
+    await slack.idle()
+    assert await slack.count(Kudos) == 0
+    again = reaction("reaction_added") | {"event_ts": "1763888600.000300"}  # clapped again, later
+    await slack.event(again, event_id="EvAddAgain")
+    await slack.idle()
+    assert await slack.count(Kudos) == 1
+
+
+async def test_a_reaction_delivered_again_is_confirmed_once(slack: SlackHarness) -> None:
+    await slack.event(reaction("reaction_added"), event_id="EvR1")
+    await slack.event(reaction("reaction_added"), event_id="EvR1-resent")  # same reaction, new event id
+    await slack.fake.wait_for("chat.postEphemeral")
+    await slack.idle()
+    assert await slack.count(Kudos) == 1
+    assert len(slack.fake.of("chat.postEphemeral")) == 1
 
 
 async def test_admins_choose_the_kudos_emoji(slack: SlackHarness) -> None:
