@@ -494,9 +494,11 @@ def _parse_admin(rest: str) -> Command:
             raise UsageError("e.g. `admin trainer pause @ana`.", "admin")
         return AdminTrainer(args[0].lower(), tuple(mentions(" ".join(args[1:]))))  # type: ignore[arg-type]
     if sub == "channel":
-        if not args or args[0].lower() not in ("roundup", "digest", "milestones") or len(args) > 2:
+        named = " ".join(args[1:])  # a channel token's name may have spaces: <#19:…|Learning and Development>
+        if not args or args[0].lower() not in ("roundup", "digest", "milestones") or (
+                len(args) > 2 and not CHANNEL.match(named)):
             raise UsageError("e.g. `admin channel roundup #learning` (or no channel for this one).", "admin")
-        channel, label = _channel(args[1]) if len(args) == 2 else (None, None)
+        channel, label = _channel(named) if named else (None, None)
         return AdminChannel(args[0].lower(), channel, label)  # type: ignore[arg-type]
     if sub == "schedule":
         return _parse_admin_schedule(args)

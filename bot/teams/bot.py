@@ -38,7 +38,7 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger("guild.teams")
 
-TYPED_CHANNEL = re.compile(r"^(admin\s+channel\s+\S+)\s+#([^\s<>]+)$", re.IGNORECASE)
+TYPED_CHANNEL = re.compile(r"^(admin\s+channel\s+\S+)\s+#([^<>|]+?)\s*$", re.IGNORECASE)
 UNKNOWN_CHANNEL = (
     "I'm not in a channel called #{name}. Add me to it, then say `@Guild admin channel …` there — "
     "or @mention the channel instead of typing its name."

@@ -75,6 +75,8 @@ from handlers.grammar import (
         ("session attend 12", SessionAttend(12, ())),
         ("feedback 3 5 Loved it --anonymous", Rate(3, 5, "Loved it", anonymous=True)),
         ("admin channel digest <#C42|leadership>", AdminChannel("digest", "C42", "leadership")),
+        ("admin channel digest <#19:x@thread|Learning and Development>",
+         AdminChannel("digest", "19:x@thread", "Learning and Development")),
         ("admin schedule roundup Friday 16:00", AdminRoundupSchedule("fri", time(16, 0))),
         ("admin emoji :Tada:", AdminKudosEmoji("tada")),
     ],

@@ -79,7 +79,7 @@ async def test_a_channel_named_from_a_personal_chat_is_found_by_mention_or_by_na
                "mentioned": {"id": act.CHANNEL, "name": "Learning", "conversationIdentityType": "channel"}}
     await teams.send(said("admin channel roundup <at>Learning</at>", [mention]))
     assert "The roundup will be posted in #Learning." in teams.connector.to("a:personal-ana")[-1].text
-    await teams.send(said("admin channel digest #learning"))
+    await teams.send(said("admin channel digest #learning "))
     assert await stored() == (act.CHANNEL, act.CHANNEL)
 
     await teams.send(said("admin channel milestones #nowhere"))
