@@ -22,6 +22,7 @@ import logging
 import time
 import weakref
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -138,21 +139,17 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         found = await _kudos_reaction(body, event, emoji, context.bot_user_id)
         if found is None:
             return
-        team, channel, ts, author = found
-        giver = event["user"]
-        ref = f"reaction:{channel}:{ts}:{giver}"
-        async with reactions.lock(ref):
-            if reactions.taken_back(ref, _moment(event)):
+        async with reactions.lock(found.ref):
+            if reactions.taken_back(found.ref, found.at):
                 return
-            text = await _text_of(client, channel, ts)
-            message = await rt.message(
-                client, team, giver, text, channel=channel, delivery_key=body.get("event_id"), also=(author,)
-            )
-            use_case = kudos.chat_kudos([author], message.text, source="reaction", source_ref=ref)
+            text = await _text_of(client, found.channel, found.ts)
+            message = await rt.message(client, found.team, found.giver, text, channel=found.channel,
+                                       delivery_key=body.get("event_id"), also=(found.author,))
+            use_case = kudos.chat_kudos([found.author], message.text, source="reaction", source_ref=found.ref)
             reply = await rt.core.execute(message, use_case, name="ReactionKudos")
         if reply is not None and reply.text == kudos.ALREADY_COUNTED:
             return  # the same reaction delivered again: recorded once, confirmed once
-        await answer(reply, Where(client, team, giver, channel), rt.notifier)
+        await answer(reply, Where(client, found.team, found.giver, found.channel), rt.notifier)
 
     @app.event("reaction_removed")
     @rt.inflight.track
@@ -161,28 +158,44 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         found = await _kudos_reaction(body, event, emoji, context.bot_user_id)
         if found is None:
             return
-        team, channel, ts, _author = found
-        giver = event["user"]
-        ref = f"reaction:{channel}:{ts}:{giver}"
-        async with reactions.lock(ref):
-            message = await rt.message(client, team, giver, "", channel=channel, delivery_key=body.get("event_id"))
-            reply = await rt.core.execute(message, kudos.revoke_reaction_kudos(ref), name="RevokeReactionKudos")
+        async with reactions.lock(found.ref):
+            message = await rt.message(client, found.team, found.giver, "", channel=found.channel,
+                                       delivery_key=body.get("event_id"))
+            use_case = kudos.revoke_reaction_kudos(found.ref)
+            reply = await rt.core.execute(message, use_case, name="RevokeReactionKudos")
             if reply is not None and reply.text == kudos.NOTHING_TO_TAKE_BACK:
-                reactions.removed_nothing(ref, _moment(event))  # taken back quietly, even from an add still to come
+                reactions.removed_nothing(found.ref, found.at)  # taken back quietly, even from an add to come
+
+
+@dataclass(frozen=True)
+class KudosReaction:
+    """The kudos emoji added to (or removed from) ``author``'s message by ``giver``, at ``at`` (Slack's event_ts)."""
+
+    team: CommunityRef
+    channel: str
+    ts: str
+    author: str
+    giver: str
+    at: float
+
+    @property
+    def ref(self) -> str:
+        """The kudos' source: one person's reaction on one message."""
+        return f"reaction:{self.channel}:{self.ts}:{self.giver}"
 
 
 async def _kudos_reaction(
     body: dict[str, Any], event: dict[str, Any], emoji: KudosEmoji, bot_user_id: str | None
-) -> tuple[CommunityRef, str, str, str] | None:
-    """(team, channel, ts, author) when the reaction is the kudos emoji on someone's message (not Guild's own)."""
+) -> KudosReaction | None:
+    """The reaction, when it is the kudos emoji on someone's message (not Guild's own)."""
     item = event.get("item") or {}
-    author = event.get("item_user")
-    if item.get("type") != "message" or not author or not event.get("user") or author == bot_user_id:
+    author, giver = event.get("item_user"), event.get("user")
+    if item.get("type") != "message" or not author or not giver or author == bot_user_id:
         return None
     team = community(body)
     if str(event.get("reaction", "")).split("::")[0] != await emoji.of(team):
         return None
-    return team, item["channel"], item["ts"], author
+    return KudosReaction(team, item["channel"], item["ts"], author, giver, _moment(event))
 
 
 async def _text_of(client: AsyncWebClient, channel: str, ts: str) -> str:
