@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -100,6 +100,7 @@ class Guild:
 async def build(settings: config.Settings, *, clock: Clock | None = None, console_admin: str | None = None) -> Guild:
     """Create the database (migrated), the core, the enabled adapters and the scheduler."""
     from scheduler.service import GuildScheduler
+    from scheduler.timing import Timing
 
     clock = clock or utc_now
     engine = create_engine(settings.database_url)
@@ -113,7 +114,10 @@ async def build(settings: config.Settings, *, clock: Clock | None = None, consol
         clock=clock,
         settings=CoreSettings(admins=frozenset(admins), timezone=settings.timezone),
     )
-    scheduler = GuildScheduler(core=core, uow=core.uow, notifier=notifier, clock=clock, settings=settings)
+    timing = Timing(roundup_grace=timedelta(hours=settings.roundup_grace_hours),
+                    digest_grace=timedelta(hours=settings.digest_grace_hours))
+    scheduler = GuildScheduler(core=core, uow=core.uow, notifier=notifier, clock=clock, settings=settings,
+                               timing=timing)
     guild = Guild(settings=settings, engine=engine, core=core, notifier=notifier, scheduler=scheduler)
     if settings.slack_enabled:
         from bot.slack.adapter import SlackAdapter

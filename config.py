@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,6 +48,8 @@ class Settings:
     admins: frozenset[str] = frozenset()
     timezone: str = "UTC"
     log_level: str = "INFO"
+    roundup_grace_hours: float = 6.0
+    digest_grace_hours: float = 24.0
 
     @property
     def slack_enabled(self) -> bool:
@@ -126,6 +128,9 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
             "address (HOST=127.0.0.1), or anyone could post activities"
         )
 
+    roundup_grace = _hours("GUILD_ROUNDUP_GRACE_HOURS", get, Settings.roundup_grace_hours, problems)
+    digest_grace = _hours("GUILD_DIGEST_GRACE_HOURS", get, Settings.digest_grace_hours, problems)
+
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -146,6 +151,8 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
         admins=frozenset(a.strip() for a in (get("GUILD_ADMINS") or "").split(",") if a.strip()),
         timezone=timezone,
         log_level=log_level,
+        roundup_grace_hours=roundup_grace,
+        digest_grace_hours=digest_grace,
     )
 
 
@@ -165,6 +172,20 @@ def _port(raw: str | None, problems: list[str]) -> int:
         problems.append(f"PORT must be a number from 1 to 65535, not {raw!r}")
         return Settings.port
     return int(raw)
+
+
+def _hours(name: str, get: Callable[[str], str | None], default: float, problems: list[str]) -> float:
+    raw = get(name)
+    if raw is None:
+        return default
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = -1.0
+    if not 0 <= hours <= 24 * 92:
+        problems.append(f"{name} must be a number of hours from 0 to {24 * 92}, not {raw!r}")
+        return default
+    return hours
 
 
 def _redacted_url(url: str) -> str:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 
+import app
 import config
 
 
@@ -63,3 +68,19 @@ def test_dotenv_file_is_read_and_the_environment_wins(tmp_path, monkeypatch) -> 
     monkeypatch.setenv("PORT", "5000")
     settings = config.load(dotenv=env_file)
     assert settings.timezone == "Europe/Paris" and settings.port == 5000
+
+
+def test_grace_windows_for_missed_posts_are_hours_and_reach_the_scheduler() -> None:
+    settings = config.load({"GUILD_ROUNDUP_GRACE_HOURS": "2.5", "GUILD_DIGEST_GRACE_HOURS": "0"}, dotenv=None)
+    assert (settings.roundup_grace_hours, settings.digest_grace_hours) == (2.5, 0.0)
+    guild = asyncio.run(_built(replace(settings, database_url="sqlite://")))
+    assert guild.scheduler.env.timing.grace("roundup") == timedelta(hours=2.5)
+    assert guild.scheduler.env.timing.grace("digest") == timedelta(0)
+    with pytest.raises(config.ConfigError, match="GUILD_ROUNDUP_GRACE_HOURS must be a number of hours"):
+        config.load({"GUILD_ROUNDUP_GRACE_HOURS": "soon"}, dotenv=None)
+
+
+async def _built(settings: config.Settings) -> app.Guild:
+    guild = await app.build(settings)
+    await guild.close()
+    return guild
