@@ -74,7 +74,12 @@ def card(ctx: Context, session: TrainingSession, trainer: Member) -> Section:
 async def create(ctx: Context, command: SessionNew) -> Reply:
     """Schedule a session, or log one that already happened (a start in the past)."""
     await _require_trainer(ctx)
-    starts_at = datetime.combine(command.day, command.start, tzinfo=ctx.zone()).astimezone(UTC)
+    local = datetime.combine(command.day, command.start, tzinfo=ctx.zone())
+    starts_at = local.astimezone(UTC)
+    if starts_at.astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None):
+        day = f"{command.day:%a} {command.day.day} {command.day:%b %Y}"
+        raise Refusal(f"{command.start:%H:%M} doesn't exist on {day} in {ctx.zone().key} — "
+                      "the clocks jump forward then. Pick another time.", USAGE["session"])
     if abs(starts_at - ctx.now) > HORIZON:
         raise Refusal("Sessions can be scheduled or logged up to two years away from today.", USAGE["session"])
     logged = starts_at <= ctx.now

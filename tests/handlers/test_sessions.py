@@ -221,6 +221,13 @@ async def test_attend_without_names_offers_a_button_per_person_signed_up(
     assert "Only the trainer of session" in (await chat.say("ben", f"session attend {session_id}")).text
 
 
+async def test_a_time_skipped_by_the_clocks_going_forward_is_refused(chat: Chat, tara: str) -> None:
+    await chat.say("root", "admin timezone Europe/Berlin")
+    reply = await chat.say("tara", 'session new "Spring" 2027-03-28 02:30 60m 5')
+    assert "02:30 doesn't exist on Sun 28 Mar 2027 in Europe/Berlin" in reply.text
+    assert "scheduled" in (await chat.say("tara", 'session new "Spring" 2027-03-28 03:30 60m 5')).text
+
+
 async def test_attendance_waits_for_the_session_to_start(chat: Chat, tara: str, clock: FakeClock) -> None:
     session_id = await schedule(chat, seats=1)
     await chat.say("ana", f"signup {session_id}")
