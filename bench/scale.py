@@ -47,7 +47,7 @@ from handlers.digest import leadership_digest
 from handlers.roundup import weekly_roundup
 from scheduler import timing
 from storage import members
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, run_outside_transaction, session_factory
 from storage.migrate import upgrade
 
 TARGET_SECONDS = 1.0
@@ -218,19 +218,10 @@ async def run_sqlite(rows: int) -> None:
             await engine.dispose()
 
 
-async def _admin(url: str, statement: str) -> None:
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 async def run_postgresql(rows: int) -> None:
     base = os.environ.get("GUILD_BENCH_POSTGRES_URL", PG_DEFAULT)
     name = f"guild_bench_{uuid.uuid4().hex[:10]}"
-    await _admin(base, f'CREATE DATABASE "{name}"')
+    await run_outside_transaction(base, f'CREATE DATABASE "{name}"')
     try:
         engine = create_engine(make_url(base).set(database=name))
         try:
@@ -241,7 +232,7 @@ async def run_postgresql(rows: int) -> None:
         finally:
             await engine.dispose()
     finally:
-        await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await run_outside_transaction(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main(argv: list[str] | None = None) -> None:

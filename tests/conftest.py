@@ -16,13 +16,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.context import CoreSettings
 from handlers.core import Core
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, run_outside_transaction, session_factory
 from storage.migrate import upgrade
 from storage.models import Base
 from storage.uow import UnitOfWork
@@ -43,15 +42,6 @@ def _migrate(url: str) -> None:
     asyncio.run(run())
 
 
-async def _admin(url: str, statement: str) -> None:
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite") / "template.db"
@@ -64,7 +54,7 @@ def postgres_database() -> Iterator[str]:
     base = os.environ.get("GUILD_TEST_POSTGRES_URL", PG_DEFAULT)
     name = f"guild_test_{uuid.uuid4().hex[:10]}"
     try:
-        asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+        asyncio.run(run_outside_transaction(base, f'CREATE DATABASE "{name}"'))
     except Exception as error:
         reason = f"PostgreSQL is not reachable at {make_url(base).render_as_string(hide_password=True)}: {error}"
         if IN_CI:
@@ -73,7 +63,7 @@ def postgres_database() -> Iterator[str]:
     url = make_url(base).set(database=name).render_as_string(hide_password=False)
     _migrate(url)
     yield url
-    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(run_outside_transaction(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -85,7 +75,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_database")
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    asyncio.run(_admin(url, f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    asyncio.run(run_outside_transaction(url, f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     return url
 
 
