@@ -34,7 +34,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.slack import commands, events, home, interactions
+from bot.slack import commands, events, home, http, interactions
 from bot.slack.notifier import SlackNotifier, retry_handlers
 from bot.slack.people import People
 from bot.slack.runtime import Runtime, context_fields
@@ -90,7 +90,9 @@ class SlackAdapter:
                 install_page_rendering_enabled=False,
             )
         token = None if oauth else settings.slack_bot_token
-        self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
+        self.http = http.session()  # one keep-alive pool for every Web API and response_url call
+        self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(),
+                                     session=self.http)
         self.app = AsyncApp(
             name="guild-slack-bolt",  # Bolt resets this logger's level; never let it be Guild's own "guild"
             client=self.client,
@@ -140,6 +142,7 @@ class SlackAdapter:
             self._socket = None
         if self._engine is not None:
             await self._engine.dispose()
+        await self.http.close()
 
     async def _events(self, request: web.Request) -> web.Response:
         response = await self.app.async_dispatch(await to_bolt_request(request))

@@ -62,7 +62,8 @@ class SlackNotifier:
         token = await self.tokens(team_id)  # looked up each time: a reinstall changes it
         if not token:
             raise NotInstalled(f"Guild is not installed in Slack workspace {team_id}")
-        return AsyncWebClient(token=token, base_url=self.client.base_url, retry_handlers=self.client.retry_handlers)
+        return AsyncWebClient(token=token, base_url=self.client.base_url, retry_handlers=self.client.retry_handlers,
+                              session=self.client.session)
 
 
 def error_code(error: SlackApiError) -> str:

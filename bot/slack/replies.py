@@ -16,6 +16,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack import http
 from bot.slack.blocks import notification_text, render
 from bot.slack.notifier import SlackNotifier, error_code
 from handlers.types import CommunityRef, Recipient, Reply
@@ -67,7 +68,8 @@ async def answer(reply: Reply | None, where: Where, notifier: SlackNotifier) -> 
 async def privately(reply: Reply, where: Where, notifier: SlackNotifier) -> None:
     blocks, text = render(reply), notification_text(reply)
     if where.respond is not None and where.respond.response_url:
-        await where.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        await http.respond(where.client.session, where.respond.response_url, text=text, blocks=blocks,
+                           response_type="ephemeral", replace_original=False)
         return
     if where.channel and not where.is_dm:
         try:

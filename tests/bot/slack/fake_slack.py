@@ -46,6 +46,7 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     rate_limited: dict[str, int] = field(default_factory=dict)
+    peers: list[tuple[str, int]] = field(default_factory=list)  # the client's (address, port) of every call
     server: TestServer | None = None
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -116,8 +117,13 @@ class FakeSlack:
                 raise AssertionError(f"expected {count} {method} call(s), got {len(found)}; all calls: {seen}")
             await asyncio.sleep(0.005)
 
+    def connections(self) -> int:
+        """How many distinct TCP connections the calls so far came over."""
+        return len(set(self.peers))
+
     async def _body(self, request: web.Request) -> dict[str, Any]:
         """Query parameters and the form or JSON body together (slack_sdk uses all three)."""
+        self.peers.append(request.transport.get_extra_info("peername")[:2] if request.transport else ("?", 0))
         raw = await request.text()
         body = json.loads(raw or "{}") if request.content_type == "application/json" else dict(parse_qsl(raw))
         return {**request.query, **body}

@@ -129,3 +129,23 @@ async def test_socket_mode_takes_commands_over_the_websocket(database_url: str, 
     finally:
         await http.close()
         await guild.close()
+
+
+async def test_web_api_and_response_url_calls_reuse_a_few_kept_alive_connections(slack: SlackHarness) -> None:
+    for n in range(1, 11):
+        await slack.command("/kudos", f"<@UBEN|ben> thanks for walkthrough {n}")
+        await slack.fake.wait_for("chat.postMessage", 2 * n)  # the announcement and Ben's DM
+        await slack.command("/guild", "me")
+        await slack.fake.wait_for("respond:cmd-UANA", n)
+        await slack.idle()
+    calls = len(slack.fake.calls)
+    assert calls >= 30
+    assert slack.fake.connections() <= 3, f"{slack.fake.connections()} connections for {calls} calls"
+
+
+async def test_the_http_session_is_closed_with_the_app(database_url: str, fake_slack: FakeSlack) -> None:
+    guild = await app.build(config.load(slack_env(database_url, fake_slack.api_url), dotenv=None), clock=FakeClock())
+    session = guild.slack.http
+    assert guild.slack.client.session is session and not session.closed
+    await guild.close()
+    assert session.closed
