@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import spans
 from handlers.context import Context, Refusal, name_of
-from handlers.grammar import Digest
 from handlers.report_text import counted, names_of, quoted
+from handlers.tokens import UsageError
 from handlers.types import Reply, Section, public
 from storage import stats
 from storage.models import Community
@@ -28,6 +28,21 @@ QUOTES = 3
 BUSIEST = 5
 
 Kind = Literal["count", "hours", "rate", "rating"]
+DigestPeriod = Literal["week", "month", "quarter"]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """``digest [week|month|quarter]``: a private preview of the leadership digest."""
+
+    period: DigestPeriod = "month"
+
+
+def parse_digest(rest: str) -> Digest:
+    period = rest.lower() or "month"
+    if period not in ("week", "month", "quarter"):
+        raise UsageError("The digest covers a `week`, `month` or `quarter`.", "digest")
+    return Digest(period)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -140,4 +155,5 @@ async def preview(ctx: Context, command: Digest) -> Reply:
     return replace(reply, public=False, text=f"Preview, only for you. {reply.text}")
 
 
+PARSERS = {"digest": parse_digest}
 ROUTES = {Digest: preview}

@@ -11,40 +11,38 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Literal, TypeAlias
+from functools import cache
+from typing import Any, Literal, TypeAlias
 
-from handlers.usage import USAGE
+from handlers.tokens import (
+    CHANNEL,
+    MAX_SEATS,
+    MAX_TEXT,
+    MAX_TOPIC,
+    MENTION,
+    MENTION_PUNCTUATION,
+    MIN_KUDOS_WORDS,
+    VALUE,
+    UsageError,
+    clip,
+    mentions,
+    normalise,
+    read_channel,
+    read_date,
+    read_minutes,
+    read_session_id,
+    read_time,
+    read_topic,
+    single_id,
+    whole_number,
+)
 
-MENTION = re.compile(r"<@([^<>|\s]+)(?:\|[^<>]*)?>")
-CHANNEL = re.compile(r"^<#([^<>|\s]+)(?:\|([^<>]*))?>$")
-VALUE = re.compile(r"^#([\w][\w-]{0,63})$")
-DURATION = re.compile(r"^(\d{1,4})\s*(m|min|mins|minutes|h|hr|hrs|hours)?$", re.IGNORECASE)
-MIN_KUDOS_WORDS = 3
-MAX_SEATS = 10_000
-MAX_MINUTES = 24 * 60
-MAX_TEXT = 3_000
-MAX_TOPIC = 64
-MENTION_PUNCTUATION = ",.;:!?&+-/()"
-FIRST_YEAR, LAST_YEAR = 1970, 2999  # far enough for any logged or planned session; never near datetime's limits
-
-
-class UsageError(Exception):
-    """A command the grammar cannot read; ``str()`` is the friendly explanation."""
-
-    def __init__(self, message: str, command: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.command = command
-
-    @property
-    def usage(self) -> str | None:
-        return USAGE.get(self.command) if self.command else None
-
+__all__ = ["MAX_TEXT", "MENTION", "VALUE", "UsageError", "completion", "mentions", "parse", "parsers"]
 
 Period = Literal["week", "month", "all"]
-DigestPeriod = Literal["week", "month", "quarter"]
 
 
 @dataclass(frozen=True)
@@ -153,11 +151,6 @@ class Rate:
 
 
 @dataclass(frozen=True)
-class Digest:
-    period: DigestPeriod = "month"
-
-
-@dataclass(frozen=True)
 class AdminRole:
     grant: bool
     role: Literal["admin", "leader"]
@@ -218,23 +211,26 @@ class AdminShow:
 Command: TypeAlias = (
     Help | KudosGive | KudosForm | KudosTop | KudosOptOut | Volunteer | VolunteerAction | VolunteerStepDone
     | Me | SessionsList | SessionNew | SessionForm | SessionAction | SessionAttend | SessionNotes | Signup
-    | CancelSignup | Rate | Digest | AdminRole | AdminTrainer | AdminChannel | AdminRoundupSchedule
+    | CancelSignup | Rate | AdminRole | AdminTrainer | AdminChannel | AdminRoundupSchedule
     | AdminDigestSchedule | AdminTimezone | AdminKudosEmoji | AdminKudosLimit | AdminBurnout | AdminShow
 )
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def parse(text: str) -> Command:
-    """Parse one command. Raises ``UsageError`` (only) when the text is not one."""
-    text = _normalise(text)
+Parser = Callable[[str], Any]
+
+
+def parse(text: str) -> Any:
+    """Parse one command into its frozen dataclass. Raises ``UsageError`` (only) when the text is not one."""
+    text = normalise(text)
     if not text:
         raise UsageError("Tell me what to do — try `help`.", "help")
     name, _, rest = text.partition(" ")
     name = name.lower()
-    parser = _PARSERS.get(name)
+    parser = parsers().get(name)
     if parser is None:
-        raise UsageError(f"I don't know the command `{_clip(name)}`. Try `help` to see what I can do.", "help")
+        raise UsageError(f"I don't know the command `{clip(name)}`. Try `help` to see what I can do.", "help")
     return parser(rest.strip())
 
 
@@ -248,29 +244,11 @@ COMPLETIONS = {
 
 def completion(text: str) -> tuple[str, int] | None:
     """``("feedback" | "attend" | "notes", session id)`` when ``text`` is such a command missing its inputs."""
-    normalised = _normalise(text).lower()
+    normalised = normalise(text).lower()
     for kind, pattern in COMPLETIONS.items():
         if match := pattern.match(normalised):
             return kind, int(match.group(1))
     return None
-
-
-def mentions(text: str) -> list[str]:
-    """User ids mentioned in ``text``, in order, without repeats."""
-    seen: dict[str, None] = {}
-    for match in MENTION.finditer(text):
-        seen.setdefault(match.group(1), None)
-    return list(seen)
-
-
-def _normalise(text: str) -> str:
-    text = text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2018", "'").replace("\u2019", "'")
-    text = " ".join(text.replace("\u00a0", " ").split())
-    return text.lstrip("/").strip()
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _parse_help(rest: str) -> Help:
@@ -323,14 +301,10 @@ def _parse_volunteer(rest: str) -> Command:
         if len(words) != 2:
             raise UsageError("Which onboarding step did you finish? e.g. `volunteer done welcome`.", "volunteer")
         return VolunteerStepDone(words[1].lower())
-    topics = tuple(dict.fromkeys(_topic(t) for t in re.split(r"[,;]", rest) if t.strip()))
+    topics = tuple(dict.fromkeys(read_topic(t) for t in re.split(r"[,;]", rest) if t.strip()))
     if any(not t for t in topics) or any(len(t) > MAX_TOPIC for t in topics):
         raise UsageError("Topics are short names separated by commas, like `volunteer sql, excel`.", "volunteer")
     return Volunteer(topics)
-
-
-def _topic(raw: str) -> str:
-    return " ".join(raw.strip().lstrip("#").lower().split())
 
 
 def _parse_me(rest: str) -> Me:
@@ -340,7 +314,7 @@ def _parse_me(rest: str) -> Me:
 
 
 def _parse_sessions(rest: str) -> SessionsList:
-    topic = _topic(rest) if rest else None
+    topic = read_topic(rest) if rest else None
     if topic is not None and (not topic or len(topic) > MAX_TOPIC):
         raise UsageError("Give a topic name, like `sessions sql`.", "sessions")
     return SessionsList(topic)
@@ -357,12 +331,12 @@ def _parse_session(rest: str) -> Command:
         parts = args.split()
         if len(parts) != 1:
             raise UsageError(f"Which session? e.g. `session {action} 12`.", "session")
-        return SessionAction(action, _session_id(parts[0], "session"))  # type: ignore[arg-type]
+        return SessionAction(action, read_session_id(parts[0], "session"))  # type: ignore[arg-type]
     if action == "attend":
         parts = args.split()
         if not parts:
             raise UsageError("Which session, and who came? e.g. `session attend 12 @ana @ben`.", "session")
-        session_id = _session_id(parts[0], "session")
+        session_id = read_session_id(parts[0], "session")
         if any(not MENTION.fullmatch(p) for p in parts[1:]):
             raise UsageError("Mention each person who attended, like `session attend 12 @ana @ben`.", "session")
         return SessionAttend(session_id, tuple(mentions(args)))
@@ -372,8 +346,8 @@ def _parse_session(rest: str) -> Command:
             raise UsageError("Which session, and what notes? e.g. `session notes 12 We covered joins`.", "session")
         if len(text) > MAX_TEXT:
             raise UsageError(f"Notes are limited to {MAX_TEXT} characters.", "session")
-        return SessionNotes(_session_id(first, "session"), text.strip())
-    raise UsageError(f"`session {_clip(action)}` isn't something I know.", "session")
+        return SessionNotes(read_session_id(first, "session"), text.strip())
+    raise UsageError(f"`session {clip(action)}` isn't something I know.", "session")
 
 
 def _parse_session_new(args: str) -> SessionNew:
@@ -388,75 +362,26 @@ def _parse_session_new(args: str) -> SessionNew:
     rest = tokens[date_at:]
     topic = None
     if rest and rest[-1].startswith("#"):
-        topic = _topic(rest.pop())
+        topic = read_topic(rest.pop())
     if len(rest) != 4 or not title or topic == "":
         raise UsageError("I need a title, date, time, length and seats.", "session")
     if len(title) > 200:
         raise UsageError("Titles are limited to 200 characters.", "session")
     if topic and len(topic) > MAX_TOPIC:
         raise UsageError(f"Topics are limited to {MAX_TOPIC} characters.", "session")
-    day = _date(rest[0])
-    start = _time(rest[1], "session")
-    minutes = _minutes(rest[2])
-    seats = _int(rest[3], "seats", 1, MAX_SEATS, "session")
+    day = read_date(rest[0])
+    start = read_time(rest[1], "session")
+    minutes = read_minutes(rest[2])
+    seats = whole_number(rest[3], "seats", 1, MAX_SEATS, "session")
     return SessionNew(title=title, day=day, start=start, minutes=minutes, seats=seats, topic=topic)
 
 
-def _date(raw: str) -> date:
-    try:
-        day = date.fromisoformat("-".join(part.zfill(2) for part in raw.split("-")))
-    except ValueError:
-        raise UsageError(f"`{_clip(raw)}` isn't a date I can read; use YYYY-MM-DD.", "session") from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise UsageError(f"`{_clip(raw)}` is too far from today; use a date from {FIRST_YEAR} to {LAST_YEAR}.",
-                         "session")
-    return day
-
-
-def _time(raw: str, command: str) -> time:
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw)
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise UsageError(f"`{_clip(raw)}` isn't a time I can read; use 24-hour HH:MM, like 14:30.", command)
-    return time(int(match.group(1)), int(match.group(2)))
-
-
-def _minutes(raw: str) -> int:
-    match = DURATION.match(raw)
-    if not match:
-        raise UsageError(f"`{_clip(raw)}` isn't a length I can read; use minutes, like 60m.", "session")
-    unit = (match.group(2) or "m").lower()
-    minutes = int(match.group(1)) * (60 if unit.startswith("h") else 1)
-    if not 5 <= minutes <= MAX_MINUTES:
-        raise UsageError("A session lasts between 5 minutes and 24 hours.", "session")
-    return minutes
-
-
-def _int(raw: str, what: str, low: int, high: int, command: str) -> int:
-    if not re.fullmatch(r"\d{1,9}", raw) or not low <= int(raw) <= high:
-        raise UsageError(f"{what.capitalize()} should be a whole number from {low} to {high}.", command)
-    return int(raw)
-
-
-def _session_id(raw: str, command: str) -> int:
-    raw = raw.lstrip("#")
-    if not re.fullmatch(r"\d{1,9}", raw) or int(raw) == 0:
-        raise UsageError(f"`{_clip(raw)}` isn't a session number; `sessions` lists them.", command)
-    return int(raw)
-
-
-def _single_id(rest: str, command: str) -> int:
-    parts = rest.split()
-    if len(parts) != 1:
-        raise UsageError(f"Which session? e.g. `{command} 12`; `sessions` lists them.", command)
-    return _session_id(parts[0], command)
-
-
 def _parse_signup(rest: str) -> Signup:
-    return Signup(_single_id(rest, "signup"))
+    return Signup(single_id(rest, "signup"))
 
 
 def _parse_cancel(rest: str) -> CancelSignup:
-    return CancelSignup(_single_id(rest, "cancel"))
+    return CancelSignup(single_id(rest, "cancel"))
 
 
 def _parse_feedback(rest: str) -> Rate:
@@ -465,19 +390,12 @@ def _parse_feedback(rest: str) -> Rate:
     words = [w for w in words if w.lower() not in ("--anonymous", "--anon")]
     if len(words) < 2:
         raise UsageError("Which session, and how many stars (1–5)? e.g. `feedback 12 5 Loved it`.", "feedback")
-    session_id = _session_id(words[0], "feedback")
-    rating = _int(words[1], "the rating", 1, 5, "feedback")
+    session_id = read_session_id(words[0], "feedback")
+    rating = whole_number(words[1], "the rating", 1, 5, "feedback")
     comment = " ".join(words[2:]) or None
     if comment and len(comment) > MAX_TEXT:
         raise UsageError(f"Comments are limited to {MAX_TEXT} characters.", "feedback")
     return Rate(session_id, rating, comment, anonymous)
-
-
-def _parse_digest(rest: str) -> Digest:
-    period = rest.lower() or "month"
-    if period not in ("week", "month", "quarter"):
-        raise UsageError("The digest covers a `week`, `month` or `quarter`.", "digest")
-    return Digest(period)  # type: ignore[arg-type]
 
 
 def _parse_admin(rest: str) -> Command:
@@ -498,7 +416,7 @@ def _parse_admin(rest: str) -> Command:
         if not args or args[0].lower() not in ("roundup", "digest", "milestones") or (
                 len(args) > 2 and not CHANNEL.match(named)):
             raise UsageError("e.g. `admin channel roundup #learning` (or no channel for this one).", "admin")
-        channel, label = _channel(named) if named else (None, None)
+        channel, label = read_channel(named) if named else (None, None)
         return AdminChannel(args[0].lower(), channel, label)  # type: ignore[arg-type]
     if sub == "schedule":
         return _parse_admin_schedule(args)
@@ -510,12 +428,12 @@ def _parse_admin(rest: str) -> Command:
             raise UsageError("Give the emoji's name, like `admin kudos-emoji tada`.", "admin")
         return AdminKudosEmoji(emoji)
     if sub == "kudos-limit" and len(args) == 1:
-        return AdminKudosLimit(_int(args[0], "the daily limit", 1, 1000, "admin"))
+        return AdminKudosLimit(whole_number(args[0], "the daily limit", 1, 1000, "admin"))
     if sub == "burnout" and len(args) == 1:
-        return AdminBurnout(_int(args[0], "the threshold", 1, 1000, "admin"))
+        return AdminBurnout(whole_number(args[0], "the threshold", 1, 1000, "admin"))
     if sub == "show" and not args:
         return AdminShow()
-    raise UsageError(f"`admin {_clip(sub)}` isn't something I know, or needs other arguments.", "admin")
+    raise UsageError(f"`admin {clip(sub)}` isn't something I know, or needs other arguments.", "admin")
 
 
 def _parse_admin_schedule(args: list[str]) -> Command:
@@ -523,20 +441,10 @@ def _parse_admin_schedule(args: list[str]) -> Command:
         day = args[1].lower()[:3]
         if day not in DAYS:
             raise UsageError("Name a weekday, like `admin schedule roundup friday 16:00`.", "admin")
-        return AdminRoundupSchedule(day, _time(args[2], "admin"))
+        return AdminRoundupSchedule(day, read_time(args[2], "admin"))
     if len(args) == 2 and args[0].lower() == "digest" and args[1].lower() in ("weekly", "monthly", "quarterly"):
         return AdminDigestSchedule(args[1].lower())  # type: ignore[arg-type]
     raise UsageError("e.g. `admin schedule roundup friday 16:00` or `admin schedule digest monthly`.", "admin")
-
-
-def _channel(raw: str) -> tuple[str, str | None]:
-    """(channel id, shown name): a ``<#id|name>`` token, or a typed ``#name`` that is its own id."""
-    match = CHANNEL.match(raw)
-    channel = match.group(1) if match else raw.lstrip("#")
-    if not channel or len(channel) > 128:
-        raise UsageError("Name the channel, like `#learning`.", "admin")
-    label = (match.group(2) or None) if match else None
-    return channel, label
 
 
 _PARSERS = {
@@ -549,6 +457,17 @@ _PARSERS = {
     "signup": _parse_signup,
     "cancel": _parse_cancel,
     "feedback": _parse_feedback,
-    "digest": _parse_digest,
     "admin": _parse_admin,
 }
+
+
+@cache
+def parsers() -> dict[str, Parser]:
+    """Every command word and its parser: the base grammar above and the feature modules that read their own.
+
+    A feature module (``handlers/digest.py``) keeps its commands, parsing and use cases in one place and
+    lists its parsers in ``PARSERS``. It may import this module's commands, so it is gathered on first use.
+    """
+    from handlers import digest
+
+    return {**_PARSERS, **{word: parser for feature in (digest,) for word, parser in feature.PARSERS.items()}}

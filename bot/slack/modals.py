@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.slack.blocks import plain
-from handlers import grammar
+from handlers import grammar, tokens
 
 View = dict[str, Any]
 CALLBACK_ID = "guild_form"
@@ -125,8 +125,8 @@ def _session(origin: Origin, _item: int | None) -> View:
         _input("title", "Title", _text(200, placeholder="Intro to SQL joins")),
         _input("day", "Date", {"type": "datepicker"}, hint="A past date logs a session that already happened."),
         _input("start", "Start time", {"type": "timepicker"}, hint="In your own time zone."),
-        _input("minutes", "Length (minutes)", _number(5, grammar.MAX_MINUTES, 60)),
-        _input("seats", "Seats", _number(1, grammar.MAX_SEATS, 12)),
+        _input("minutes", "Length (minutes)", _number(5, tokens.MAX_MINUTES, 60)),
+        _input("seats", "Seats", _number(1, tokens.MAX_SEATS, 12)),
         _input("topic", "Topic", _text(64, placeholder="sql"), optional=True),
     ]
     return _view("New session", "Schedule", blocks, _meta("session", origin, None))
@@ -135,7 +135,7 @@ def _session(origin: Origin, _item: int | None) -> View:
 def _kudos(origin: Origin, _item: int | None) -> View:
     blocks = [
         _input("people", "Who would you like to thank?", {"type": "multi_users_select", "max_selected_items": 20}),
-        _input("message", "What did they do?", _text(grammar.MAX_TEXT, multiline=True)),
+        _input("message", "What did they do?", _text(tokens.MAX_TEXT, multiline=True)),
         _input("values", "Values", _text(300, placeholder="teamwork, craft"), optional=True,
                hint="Company values this shows, separated by commas."),
     ]
@@ -146,7 +146,7 @@ def _feedback(origin: Origin, session_id: int | None) -> View:
     stars = [{"text": plain("★" * n + "☆" * (5 - n) + f"  {n}", 75), "value": str(n)} for n in range(5, 0, -1)]
     blocks = [
         _input("rating", "Your rating", {"type": "static_select", "options": stars}),
-        _input("comment", "Comment", _text(grammar.MAX_TEXT, multiline=True), optional=True),
+        _input("comment", "Comment", _text(tokens.MAX_TEXT, multiline=True), optional=True),
         _input("anonymous", "Privacy", {"type": "checkboxes", "options": [
             {"text": plain("Send anonymously", 75), "value": "anonymous"}]}, optional=True),
     ]
@@ -159,7 +159,7 @@ def _attend(origin: Origin, session_id: int | None) -> View:
 
 
 def _notes(origin: Origin, session_id: int | None) -> View:
-    blocks = [_input("notes", "Notes and learning outcomes", _text(grammar.MAX_TEXT, multiline=True))]
+    blocks = [_input("notes", "Notes and learning outcomes", _text(tokens.MAX_TEXT, multiline=True))]
     return _view(f"Notes · session {session_id}", "Save", blocks, _meta("notes", origin, session_id))
 
 
