@@ -22,7 +22,8 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,12 +42,17 @@ from bot.notify import RoutingNotifier
 from handlers.context import CoreSettings
 from handlers.core import Core
 from handlers.ports import Clock
+from metrics import CONTENT_TYPE, Metrics
 from storage import export
 from storage.db import create_engine, session_factory
-from storage.migrate import upgrade
+from storage.migrate import current_revisions, head_revisions, upgrade
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("guild")
+
+# The platform endpoints whose answer is the ack; Teams' turn runs inside the request, so it also completes there.
+PLATFORM_PATHS = {"/slack/events": "slack", "/api/messages": "teams"}
+RUNNER_SHUTDOWN_SECONDS = 5.0
 
 
 def utc_now() -> datetime:
@@ -55,26 +61,87 @@ def utc_now() -> datetime:
 
 @dataclass
 class Guild:
-    """Everything one Guild process runs, built once and closed once."""
+    """Everything one Guild process runs, built once and closed once.
+
+    ``drainers`` are waited for, besides each adapter's ``idle()``, when the
+    instance drains before exiting (a work queue appends its own "empty" wait).
+    """
 
     settings: config.Settings
     engine: AsyncEngine
     core: Core
     notifier: RoutingNotifier
     scheduler: Any
+    metrics: Metrics = field(default_factory=Metrics)
     adapters: list[Any] = field(default_factory=list)
     slack: Any = None
     teams: Any = None
+    draining: bool = False
+    drainers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> UnitOfWork:
         return self.core.uow()
 
     def web_app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[self._timed])
         app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/readyz", self._readyz)
+        app.router.add_get("/metrics", self._metrics)
         for adapter in self.adapters:
             adapter.mount(app)
         return app
+
+    async def drain(self) -> None:
+        """Stop being ready (``/readyz`` answers 503 at once), then wait — at most ``GUILD_DRAIN_SECONDS`` —
+        for work already acknowledged to finish. The server keeps answering meanwhile."""
+        self.draining = True
+        self.metrics.draining.set(1)
+        log.info("draining", extra={"result": f"up to {self.settings.drain_seconds:g} s"})
+        waits = [adapter.idle() for adapter in self.adapters if hasattr(adapter, "idle")]
+        waits += [wait() for wait in self.drainers]
+        try:
+            async with asyncio.timeout(self.settings.drain_seconds):
+                await asyncio.gather(*waits)
+        except TimeoutError:
+            log.warning("drain timed out; stopping with acknowledged work still running",
+                        extra={"result": f"{self.settings.drain_seconds:g} s"})
+        else:
+            log.info("drained")
+
+    @web.middleware
+    async def _timed(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+                     ) -> web.StreamResponse:
+        """Time each platform request from arrival to answer: the ack latency (and Teams' completion)."""
+        platform = PLATFORM_PATHS.get(request.path)
+        if platform is None or request.method != "POST":
+            return await handler(request)
+        started = time.perf_counter()
+        try:
+            return await handler(request)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.metrics.acked(platform, elapsed)
+            if platform == "teams":
+                self.metrics.completed(platform)(elapsed)
+
+    async def _readyz(self, _request: web.Request) -> web.Response:
+        """200 when this instance should get traffic: not draining, database answering, schema at head."""
+        if self.draining:
+            return web.json_response({"status": "draining"}, status=503)
+        try:
+            current = await current_revisions(self.engine)
+        except Exception as error:  # any failure means "not ready"; the probe repeats, so one short line
+            log.warning("readiness check: database unavailable (%s)", type(error).__name__)
+            return web.json_response({"status": "database unavailable"}, status=503)
+        head = head_revisions()
+        if current != head:
+            at = ",".join(sorted(current)) or "empty"
+            return web.json_response({"status": f"schema at {at}, this version needs {','.join(sorted(head))}: "
+                                                "run python app.py migrate"}, status=503)
+        return web.json_response({"status": "ok"})
+
+    async def _metrics(self, _request: web.Request) -> web.Response:
+        return web.Response(body=await self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
     async def _healthz(self, _request: web.Request) -> web.Response:
         try:
@@ -107,6 +174,7 @@ async def build(settings: config.Settings, *, clock: Clock | None = None, consol
     await upgrade(engine)
     sessions = session_factory(engine)
     notifier = RoutingNotifier()
+    metrics = Metrics()
     admins = settings.admins | ({console_admin} if console_admin else set())
     core = Core(
         uow=lambda: UnitOfWork(sessions),
@@ -114,21 +182,26 @@ async def build(settings: config.Settings, *, clock: Clock | None = None, consol
         clock=clock,
         settings=CoreSettings(admins=frozenset(admins), timezone=settings.timezone),
     )
+    core.on_command.append(metrics.command)
     timing = Timing(roundup_grace=timedelta(hours=settings.roundup_grace_hours),
                     digest_grace=timedelta(hours=settings.digest_grace_hours))
     scheduler = GuildScheduler(core=core, uow=core.uow, notifier=notifier, clock=clock, settings=settings,
-                               timing=timing)
-    guild = Guild(settings=settings, engine=engine, core=core, notifier=notifier, scheduler=scheduler)
+                               timing=timing, on_post=metrics.scheduled_post)
+    guild = Guild(settings=settings, engine=engine, core=core, notifier=notifier, scheduler=scheduler,
+                  metrics=metrics)
     if settings.slack_enabled:
         from bot.slack.adapter import SlackAdapter
 
         guild.slack = SlackAdapter(settings=settings, core=core)
+        guild.slack.on_api_error.append(metrics.platform_error("slack"))
+        guild.slack.runtime.inflight.on_done = metrics.completed("slack")
         notifier.register("slack", guild.slack.notifier)
         guild.adapters.append(guild.slack)
     if settings.teams_enabled:
         from bot.teams.adapter import TeamsAdapter
 
         guild.teams = TeamsAdapter(settings=settings, core=core, uow=core.uow)
+        guild.teams.on_api_error.append(metrics.platform_error("teams"))
         notifier.register("teams", guild.teams.notifier)
         guild.adapters.append(guild.teams)
     return guild
@@ -146,8 +219,9 @@ async def run_console(settings: config.Settings, stdin: TextIO, out: TextIO) -> 
 
 
 async def serve(settings: config.Settings) -> None:
+    """Serve until SIGTERM or SIGINT, then drain: not ready at once, acknowledged work finished, then exit."""
     guild = await build(settings)
-    runner = web.AppRunner(guild.web_app(), access_log=None)
+    runner = web.AppRunner(guild.web_app(), access_log=None, shutdown_timeout=RUNNER_SHUTDOWN_SECONDS)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     await guild.start()
@@ -161,6 +235,7 @@ async def serve(settings: config.Settings) -> None:
             loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
+        await guild.drain()
     finally:
         await runner.cleanup()
         await guild.close()

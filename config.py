@@ -50,6 +50,7 @@ class Settings:
     log_level: str = "INFO"
     roundup_grace_hours: float = 6.0
     digest_grace_hours: float = 24.0
+    drain_seconds: float = 20.0
 
     @property
     def slack_enabled(self) -> bool:
@@ -130,6 +131,7 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
 
     roundup_grace = _hours("GUILD_ROUNDUP_GRACE_HOURS", get, Settings.roundup_grace_hours, problems)
     digest_grace = _hours("GUILD_DIGEST_GRACE_HOURS", get, Settings.digest_grace_hours, problems)
+    drain_seconds = _drain_seconds(get("GUILD_DRAIN_SECONDS"), problems)
 
     if problems:
         raise ConfigError(problems)
@@ -153,6 +155,7 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
         log_level=log_level,
         roundup_grace_hours=roundup_grace,
         digest_grace_hours=digest_grace,
+        drain_seconds=drain_seconds,
     )
 
 
@@ -186,6 +189,20 @@ def _hours(name: str, get: Callable[[str], str | None], default: float, problems
         problems.append(f"{name} must be a number of hours from 0 to {24 * 92}, not {raw!r}")
         return default
     return hours
+
+
+def _drain_seconds(raw: str | None, problems: list[str]) -> float:
+    """How long a stopping instance waits for acknowledged work (Kubernetes' grace period must be longer)."""
+    if raw is None:
+        return Settings.drain_seconds
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        problems.append(f"GUILD_DRAIN_SECONDS must be a number of seconds from 0 to 3600, not {raw!r}")
+        return Settings.drain_seconds
+    return seconds
 
 
 def _redacted_url(url: str) -> str:

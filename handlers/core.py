@@ -49,6 +49,8 @@ class Core:
         self.clock = clock
         self.settings = settings or CoreSettings()
         self.on_settings_changed: list[Callable[[CommunityRef], Awaitable[None]]] = []
+        # Told (command name, result) for every command; app.py counts them for /metrics.
+        self.on_command: list[Callable[[str, str], None]] = []
 
     async def handle(self, message: Message) -> Reply | None:
         """Run the command in ``message.text``; None means a duplicate delivery, already handled."""
@@ -57,6 +59,7 @@ class Core:
         except grammar.UsageError as error:
             log.info("usage", extra={"community": message.community.external_id, "person": message.author.user_id,
                                      "command": message.text.split(" ", 1)[0][:40]})
+            self.record(usage_name(message.text, error), "usage")
             return usage_reply(error.message, error.usage)
         route = ROUTES.get(type(command))
         if route is None:
@@ -76,9 +79,11 @@ class Core:
                 if attempt < RETRIES and _transient(error):
                     continue
                 log.exception("use case failed", extra=self._fields(message, name))
+                self.record(name, "error")
                 return private(SORRY)
             except Exception:
                 log.exception("use case failed", extra=self._fields(message, name))
+                self.record(name, "error")
                 return private(SORRY)
             if result is None:
                 self._log(message, name, "duplicate")
@@ -138,6 +143,20 @@ class Core:
 
     def _log(self, message: Message, name: str, result: str) -> None:
         log.info("command %s", result, extra={**self._fields(message, name), "result": result})
+        self.record(name, result)
+
+    def record(self, name: str, result: str) -> None:
+        """Tell the ``on_command`` observers; an adapter that answers a usage error itself calls it too."""
+        for observe in self.on_command:
+            observe(name, result)
+
+
+def usage_name(text: str, error: grammar.UsageError) -> str:
+    """The command a usage error is about, from a fixed set (never the typed word): ``unknown`` if none."""
+    typed = text.strip().lstrip("/").split(" ", 1)[0].lower()
+    if error.command and (error.command != "help" or typed == "help"):
+        return error.command
+    return "unknown"
 
 
 def usage_reply(text: str, usage: str | None) -> Reply:

@@ -39,9 +39,18 @@ from storage.uow import UnitOfWork
 log = logging.getLogger("guild.scheduler")
 
 
+def _unobserved(job: str, outcome: str) -> None:
+    """The default ``JobEnv.observe``: nobody counts."""
+
+
 @dataclass(frozen=True)
 class JobEnv:
-    """What every job runs with; ``instance`` names this process in the ledger's ``claimed_by``."""
+    """What every job runs with; ``instance`` names this process in the ledger's ``claimed_by``.
+
+    ``observe(job, outcome)`` is told what became of each post or DM a job
+    claimed or skipped (``posted``, ``failed``, ``skipped``, ``empty``,
+    ``build_failed``); app.py counts them for /metrics.
+    """
 
     uow: Callable[[], UnitOfWork]
     notifier: Notifier
@@ -50,6 +59,7 @@ class JobEnv:
     admins: frozenset[str]
     timing: timing.Timing
     instance: str
+    observe: Callable[[str, str], None] = _unobserved
 
     def zone(self, community: Community, member: Member | None = None) -> ZoneInfo:
         """The member's own zone when known, else the community's, else GUILD_TIMEZONE."""
@@ -102,8 +112,10 @@ async def _deliver(env: JobEnv, slots: list[Slot], send: Callable[[], Awaitable[
         await send()
     except Exception:
         log.exception("post failed; released for retry", extra={"job": slots[0].job, "channel": slots[0].channel})
+        env.observe(slots[0].job, "failed")
         await _settle(env, slots, posted=False)
         return False
+    env.observe(slots[0].job, "posted")
     await _settle(env, slots, posted=True)
     return True
 
@@ -117,15 +129,18 @@ async def _post_once(
 ) -> str:
     """Claim ``slot``, build the post, post it; the claim comes first so only one instance builds and posts."""
     if not await _claim(env, [slot]):
+        env.observe(slot.job, "skipped")
         return f"{what}: already posted (or being posted) — skipped"
     try:
         async with env.uow() as uow:
             reply = await build(uow.session)
     except Exception:
         log.exception("building a post failed", extra={"job": slot.job, "community": community.external_id})
+        env.observe(slot.job, "build_failed")
         await _settle(env, [slot], posted=False)
         return f"{what}: failed to build — released for retry"
     if reply is None:
+        env.observe(slot.job, "empty")
         await _settle(env, [slot], posted=False)
         return f"{what}: nothing to say — not posted"
     if await _deliver(env, [slot], lambda: env.notifier.post(ref(community), slot.channel, reply), what):
@@ -136,6 +151,7 @@ async def _post_once(
 async def _tell_once(env: JobEnv, community: Community, slot: Slot, reply: Reply, what: str) -> str | None:
     """DM ``slot.channel`` (a user id) once; None when someone else already did."""
     if not await _claim(env, [slot]):
+        env.observe(slot.job, "skipped")
         return None
     to = Recipient(ref(community), slot.channel)
     if await _deliver(env, [slot], lambda: env.notifier.tell(to, reply), what):

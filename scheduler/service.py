@@ -57,8 +57,10 @@ class GuildScheduler:
         settings: Any,
         timing: Timing | None = None,
         instance: str | None = None,
+        on_post: Callable[[str, str], None] | None = None,
     ) -> None:
-        """``settings`` needs ``timezone`` (GUILD_TIMEZONE) and ``admins`` (GUILD_ADMINS)."""
+        """``settings`` needs ``timezone`` (GUILD_TIMEZONE) and ``admins`` (GUILD_ADMINS);
+        ``on_post(job, outcome)`` is told what became of each claimed post (see ``JobEnv.observe``)."""
         self.env = JobEnv(
             uow=uow,
             notifier=notifier,
@@ -67,6 +69,7 @@ class GuildScheduler:
             admins=frozenset(settings.admins),
             timing=timing or Timing(),
             instance=instance or instance_name(),
+            **({"observe": on_post} if on_post else {}),
         )
         self._aps: AsyncIOScheduler | None = None
         self._communities: dict[int, Community] = {}

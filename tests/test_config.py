@@ -80,6 +80,14 @@ def test_grace_windows_for_missed_posts_are_hours_and_reach_the_scheduler() -> N
         config.load({"GUILD_ROUNDUP_GRACE_HOURS": "soon"}, dotenv=None)
 
 
+def test_drain_seconds_bound_the_wait_for_acknowledged_work_at_shutdown() -> None:
+    assert config.load({}, dotenv=None).drain_seconds == 20
+    assert config.load({"GUILD_DRAIN_SECONDS": "45"}, dotenv=None).drain_seconds == 45
+    for wrong in ("soon", "-1", "7200"):
+        with pytest.raises(config.ConfigError, match="GUILD_DRAIN_SECONDS must be a number of seconds"):
+            config.load({"GUILD_DRAIN_SECONDS": wrong}, dotenv=None)
+
+
 async def _built(settings: config.Settings) -> app.Guild:
     guild = await app.build(settings)
     await guild.close()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ class SlackAdapter:
         self._socket: AsyncSocketModeHandler | None = None
         self._engine: AsyncEngine | None = None
         self._tables_ready = False
+        self.on_api_error: list[Callable[[str], None]] = []  # each failed Web API attempt's kind (metrics)
         base_url = settings.slack_api_url or AsyncWebClient.BASE_URL
         oauth: AsyncOAuthSettings | None = None
         if settings.slack_client_id and settings.slack_client_secret:
@@ -91,7 +93,7 @@ class SlackAdapter:
             )
         token = None if oauth else settings.slack_bot_token
         self.http = http.session()  # one keep-alive pool for every Web API and response_url call
-        self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(),
+        self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(self._api_error),
                                      session=self.http)
         self.app = AsyncApp(
             name="guild-slack-bolt",  # Bolt resets this logger's level; never let it be Guild's own "guild"
@@ -161,6 +163,10 @@ class SlackAdapter:
     async def _bot_token(self, team_id: str) -> str | None:
         bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
         return bot.bot_token if bot else None
+
+    def _api_error(self, kind: str) -> None:
+        for observe in self.on_api_error:
+            observe(kind)
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         log.error("slack listener failed", exc_info=error, extra=context_fields(body))

@@ -22,7 +22,7 @@ from bot.slack.replies import Where, answer
 from bot.slack.runtime import Runtime
 from bot.slack.to_command import COMMANDS, command_text, community, to_message
 from handlers import grammar
-from handlers.core import usage_reply
+from handlers.core import usage_name, usage_reply
 
 
 def register(app: AsyncApp, rt: Runtime) -> None:
@@ -38,6 +38,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
             grammar.parse(to_message(team, user, text).text)
         except grammar.UsageError as error:
             reply = usage_reply(error.message, error.usage)
+            rt.core.record(usage_name(text, error), "usage")
             await ack(text=notification_text(reply), blocks=render(reply))
             return
         await ack()

@@ -11,14 +11,19 @@ from the installation store.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import notification_text, render
@@ -28,8 +33,41 @@ RATE_LIMIT_RETRIES = 3
 TokenLookup = Callable[[str], Awaitable[str | None]]
 
 
-def retry_handlers() -> list[AsyncRetryHandler]:
-    return [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)]
+def retry_handlers(observe: Callable[[str], None] | None = None) -> list[AsyncRetryHandler]:
+    """slack_sdk's retries for lost connections and 429s, after an observer of every failed attempt."""
+    observer = [ApiErrorObserver(observe)] if observe else []
+    return [*observer, AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)]
+
+
+class ApiErrorObserver(AsyncRetryHandler):
+    """Tells ``observe`` the kind of every failed Web API attempt, and never asks for a retry itself.
+
+    slack_sdk offers each response (and each transport error) to its retry
+    handlers in order, and Bolt copies the client's handlers into every
+    request's client, so this one sees the calls of listeners, the notifier
+    and the scheduler alike — 429s that are then retried included.
+    """
+
+    def __init__(self, observe: Callable[[str], None]) -> None:
+        super().__init__(max_retry_count=sys.maxsize)
+        self._observe = observe
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+        kind = None
+        if error is not None:
+            timeout = isinstance(error, TimeoutError | aiohttp.ServerTimeoutError)
+            kind = "timeout" if timeout else "connection" if isinstance(error, aiohttp.ClientError) else "client"
+        elif response is not None:
+            body = response.body if isinstance(response.body, dict) else {}
+            if body.get("ok") is False:
+                kind = str(body.get("error") or f"http_{response.status_code}")
+            elif response.status_code >= 400:
+                kind = f"http_{response.status_code}"
+        if kind:
+            self._observe(kind[:60])
+        return False
 
 
 class NotInstalled(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -25,24 +26,30 @@ class InFlight:
     Bolt runs a listener's remainder in a background task nobody awaits;
     counting them lets shutdown finish what was acknowledged instead of
     cutting it off mid-transaction (and lets tests wait for quiet).
+    ``on_done`` is told each listener's duration, ack included (app.py feeds
+    it to the completion-latency metric).
     """
 
     def __init__(self) -> None:
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self.on_done: Callable[[float], None] | None = None
 
     def track(self, listener: Listener) -> Listener:
         @functools.wraps(listener)  # Bolt reads the wrapped function's argument names
         async def run(*args: Any, **kwargs: Any) -> None:
             self._running += 1
             self._idle.clear()
+            started = time.perf_counter()
             try:
                 await listener(*args, **kwargs)
             finally:
                 self._running -= 1
                 if not self._running:
                     self._idle.set()
+                if self.on_done is not None:
+                    self.on_done(time.perf_counter() - started)
 
         return run  # type: ignore[return-value]
 

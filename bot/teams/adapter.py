@@ -18,12 +18,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import jwt
 from aiohttp import web
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
+from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.teams.bot import GuildBot
 from bot.teams.notifier import TeamsNotifier
@@ -61,6 +63,62 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
             raise PermissionError("the bearer token did not validate") from error
 
 
+class _ObservedCloudAdapter(CloudAdapter):
+    """botbuilder's adapter, telling ``on_api_error`` the kind of each failed call to the connector.
+
+    Replies within a turn and proactive messages both go through
+    ``send_activities``; new chats through ``create_conversation``. The error is
+    re-raised unchanged: the turn's error handler and the notifier's callers
+    decide what to do about it.
+    """
+
+    on_api_error: list[Callable[[str], None]]
+
+    async def send_activities(self, context: TurnContext, activities: Any) -> Any:
+        try:
+            return await super().send_activities(context, activities)
+        except Exception as error:
+            self._observe(error)
+            raise
+
+    async def update_activity(self, context: TurnContext, activity: Activity) -> Any:
+        try:
+            return await super().update_activity(context, activity)
+        except Exception as error:
+            self._observe(error)
+            raise
+
+    async def create_conversation(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().create_conversation(*args, **kwargs)
+        except Exception as error:
+            self._observe(error)
+            raise
+
+    def _observe(self, error: Exception) -> None:
+        if getattr(error, "_guild_observed", False):  # raised by a send inside create_conversation's callback
+            return
+        kind = connector_error_kind(error)
+        if kind is None:
+            return
+        with_flag: Any = error
+        with_flag._guild_observed = True
+        for observe in self.on_api_error:
+            observe(kind)
+
+
+def connector_error_kind(error: BaseException) -> str | None:
+    """``http_<status>``, ``connection`` or ``timeout`` for a failed connector call; None for Guild's own errors."""
+    if isinstance(error, HttpOperationError):
+        status = getattr(error.response, "status_code", None)
+        return f"http_{status}" if status else "http_error"
+    if isinstance(error, TimeoutError | aiohttp.ServerTimeoutError):
+        return "timeout"
+    if isinstance(error, ClientRequestError | aiohttp.ClientError | ConnectionError):
+        return "connection"
+    return None
+
+
 def check(settings: Settings) -> None:
     """Refuse settings that would serve Teams without authentication off loopback, or without credentials."""
     if settings.teams_dev_mode:
@@ -79,7 +137,9 @@ class TeamsAdapter:
     def __init__(self, *, settings: Settings, core: Core, uow: Callable[[], UnitOfWork]) -> None:
         check(settings)
         self.app_id = settings.microsoft_app_id or ""
-        self.cloud = CloudAdapter(_Authentication(_BotConfig(settings)))
+        self.cloud = _ObservedCloudAdapter(_Authentication(_BotConfig(settings)))
+        self.on_api_error: list[Callable[[str], None]] = []  # each failed connector call's kind (metrics)
+        self.cloud.on_api_error = self.on_api_error
         self.cloud.on_turn_error = self._on_turn_error
         self.notifier = TeamsNotifier(adapter=self.cloud, uow=uow, app_id=self.app_id, clock=core.clock)
         self.bot = GuildBot(core=core, uow=uow, notifier=self.notifier)

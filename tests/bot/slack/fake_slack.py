@@ -47,6 +47,7 @@ class FakeSlack:
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     rate_limited: dict[str, int] = field(default_factory=dict)
     peers: list[tuple[str, int]] = field(default_factory=list)  # the client's (address, port) of every call
+    held: dict[str, asyncio.Event] = field(default_factory=dict)  # a method answers once its event is set
     server: TestServer | None = None
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -139,6 +140,8 @@ class FakeSlack:
         self.calls.append(Call(method, body, auth.removeprefix("Bearer ") or body.get("token")))
         if self.slow.get(method):
             await asyncio.sleep(self.slow[method])
+        if method in self.held:
+            await self.held[method].wait()
         if self.rate_limited.get(method):
             self.rate_limited[method] -= 1
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})

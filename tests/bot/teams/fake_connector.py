@@ -59,6 +59,7 @@ class Call:
 @dataclass
 class FakeConnector:
     calls: list[Call] = field(default_factory=list)
+    failing: list[int] = field(default_factory=list)  # statuses for the next requests, one each, before the ids
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     url: str = ""
@@ -85,6 +86,9 @@ class FakeConnector:
         creates = request.method == "POST" and request.path == "/v3/conversations"
         answered_id = f"a:new-chat-{number}" if creates else f"sent-{number}"
         self.calls.append(Call(request.method, request.path, body, request.headers.get("Authorization"), answered_id))
+        if self.failing:
+            status = self.failing.pop(0)
+            return web.json_response({"error": {"code": "ServiceError", "message": "failed"}}, status=status)
         return web.json_response({"id": answered_id}, status=201)
 
     def sent(self) -> list[Call]:

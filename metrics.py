@@ -1,0 +1,93 @@
+"""Guild's Prometheus metrics: what an operator graphs and alerts on, served at ``GET /metrics``.
+
+The parts that produce the numbers know nothing of Prometheus: the core calls
+its ``on_command`` observers, the scheduler its ``on_post``, the Slack and
+Teams adapters their ``on_api_error`` and their in-flight trackers'
+``on_done``. ``app.build`` connects those callbacks to one ``Metrics``, so
+``handlers/``, ``scheduler/`` and ``bot/`` stay free of this library.
+
+Each Guild process has its own registry (not the library's global one): the
+tests build several Guilds in one process, and a process only ever reports its
+own work. Label values come from fixed sets (command class names, job names,
+platform error codes), never from what people typed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
+# Slack gives up on an ack after 3 s; the buckets around it say how close Guild comes.
+ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
+COMPLETION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+log = logging.getLogger("guild.metrics")
+
+Probe = Callable[[], Awaitable[None]]
+
+
+class Metrics:
+    """The metrics of one Guild process and the callbacks that feed them."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.commands = Counter(
+            "guild_commands", "Commands handled, by command and result "
+            "(ok, refused, usage, duplicate, error)", ["command", "result"], registry=self.registry)
+        self.ack_seconds = Histogram(
+            "guild_ack_seconds", "Time from a platform request arriving to its HTTP answer (the ack)",
+            ["platform"], buckets=ACK_BUCKETS, registry=self.registry)
+        self.completion_seconds = Histogram(
+            "guild_completion_seconds", "Time to finish the work of one platform request, ack included",
+            ["platform"], buckets=COMPLETION_BUCKETS, registry=self.registry)
+        self.scheduled_posts = Counter(
+            "guild_scheduled_posts", "Scheduled posts and DMs by job and outcome "
+            "(posted, failed, skipped, empty, build_failed)", ["job", "outcome"], registry=self.registry)
+        self.platform_errors = Counter(
+            "guild_platform_api_errors", "Errors answered by the Slack Web API or the Bot Framework connector, "
+            "by platform and kind (Slack's error code, http_<status>, connection, timeout)",
+            ["platform", "kind"], registry=self.registry)
+        self.draining = Gauge(
+            "guild_draining", "1 while this instance drains before exiting (then /readyz answers 503)",
+            registry=self.registry)
+        self._probes: list[Probe] = []
+
+    # --- the callbacks app.build hands to the core, the scheduler and the adapters ---------------------------
+
+    def command(self, name: str, result: str) -> None:
+        self.commands.labels(name, result).inc()
+
+    def scheduled_post(self, job: str, outcome: str) -> None:
+        self.scheduled_posts.labels(job, outcome).inc()
+
+    def platform_error(self, platform: str) -> Callable[[str], None]:
+        return lambda kind: self.platform_errors.labels(platform, kind).inc()
+
+    def completed(self, platform: str) -> Callable[[float], None]:
+        return self.completion_seconds.labels(platform).observe
+
+    def acked(self, platform: str, seconds: float) -> None:
+        self.ack_seconds.labels(platform).observe(seconds)
+
+    # --- exposition ----------------------------------------------------------------------------------------------
+
+    def gauge(self, name: str, documentation: str, labels: tuple[str, ...] = ()) -> Gauge:
+        """A gauge whose value a probe (see ``probe``) sets just before each scrape."""
+        return Gauge(name, documentation, list(labels), registry=self.registry)
+
+    def probe(self, refresh: Probe) -> None:
+        """Run ``refresh`` before each scrape, e.g. to read queue depths from the database."""
+        self._probes.append(refresh)
+
+    async def render(self) -> bytes:
+        """The text exposition format, after refreshing the probed gauges."""
+        for refresh in self._probes:
+            try:
+                await refresh()
+            except Exception:  # a probe that cannot read (database down) leaves its gauges as they were
+                log.warning("metrics probe failed", exc_info=True)
+        return generate_latest(self.registry)
