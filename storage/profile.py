@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.counting import held
 from storage.models import Enrollment, Feedback, Kudos, Member, TrainingSession
 
 
@@ -26,13 +27,25 @@ class Stats:
 
 
 async def stats(session: AsyncSession, member_id: int, *, since: datetime) -> Stats:
-    """All-time numbers for ``member_id``, and kudos counts since ``since`` (say, the month's start)."""
-    my_done_sessions = (TrainingSession.trainer_id == member_id, TrainingSession.status == "done")
+    """All-time numbers for ``member_id``, and kudos counts since ``since`` (say, the month's start).
+
+    Sessions, learners and ratings follow ``storage.counting``: a session counts
+    once it was held (closed, or with attendance marked), so a rating is never
+    counted for a session that is not (DESIGN §7).
+    """
+    my_done_sessions = (TrainingSession.trainer_id == member_id, held())
     rating = (
         select(func.count(Feedback.id), func.avg(Feedback.rating))
         .join(TrainingSession, TrainingSession.id == Feedback.session_id)
-        .where(TrainingSession.trainer_id == member_id)
+        .where(*my_done_sessions)
         .subquery()
+    )
+    attended = (
+        select(func.count())
+        .select_from(Enrollment)
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(Enrollment.member_id == member_id, Enrollment.status == "attended", held())
+        .scalar_subquery()
     )
     query = select(
         _count(Kudos, Kudos.receiver_id == member_id),
@@ -40,7 +53,7 @@ async def stats(session: AsyncSession, member_id: int, *, since: datetime) -> St
         _count(Kudos, Kudos.giver_id == member_id),
         _count(Kudos, Kudos.giver_id == member_id, Kudos.created_at >= since),
         _count(TrainingSession, *my_done_sessions),
-        _count(Enrollment, Enrollment.member_id == member_id, Enrollment.status == "attended"),
+        attended,
         select(func.count())
         .select_from(Enrollment)
         .join(TrainingSession, TrainingSession.id == Enrollment.session_id)

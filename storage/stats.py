@@ -1,15 +1,16 @@
 """Every figure the roundup, milestones and the digest report, counted by the database.
 
 Each function is one or two aggregate queries over indexed columns (kudos by
-community and time, sessions by community and ``done_at``, enrollments by
+community and time, sessions by community, status and start, enrollments by
 session and status), so that a community with millions of rows costs the same
 few milliseconds as a small one; rows are only loaded when they are what is
 shown (a highlight, a quote, a name).
 
-A session counts as *delivered* in the period in which it was marked done
-(``done_at``), which is also when a logged past session is recorded: so each
-delivered session appears in exactly one roundup and one digest, even when it is
-logged late. *Learners trained* are attended enrollments of delivered sessions.
+Which sessions count, and in which period, is ``storage.counting`` (DESIGN §7):
+a session counts in the period of its start time however late it was logged,
+marked or closed, so a period's figures do not change with when people got
+round to the paperwork. *Learners trained* are attended enrollments of counted
+sessions.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
+from storage.counting import held_before, held_between
 from storage.models import (
     Enrollment,
     Feedback,
@@ -36,12 +38,7 @@ ENROLLED = ("confirmed", "attended", "no_show")
 
 
 def _delivered(community_id: int, start: datetime, end: datetime) -> ColumnElement[bool]:
-    return and_(
-        TrainingSession.community_id == community_id,
-        TrainingSession.done_at >= start,
-        TrainingSession.done_at < end,
-        TrainingSession.status == "done",
-    )
+    return held_between(community_id, start, end)
 
 
 def _kudos_in(community_id: int, start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -361,20 +358,21 @@ async def trainer_learners_progress(
 async def _trainer_progress(
     session: AsyncSession, community_id: int, since: datetime, until: datetime, *, per_learner: bool
 ) -> list[Progress]:
-    """Running totals of delivered sessions — or of their attendees — for trainers active in the window.
+    """Running totals of counted sessions — or of their attendees — for trainers who held one in the window.
 
-    Only trainers who delivered in the window are totalled, so the daily scan's
-    cost follows the window's activity, not the community's whole history.
+    Sessions are ordered by start time (DESIGN §7): a trainer's tenth session is
+    the tenth they held, whenever it was logged. Only trainers who held a
+    session in the window are totalled, so the daily scan's cost follows the
+    window's activity, not the community's whole history.
     """
     active = select(TrainingSession.trainer_id).where(_delivered(community_id, since, until))
     query = select(
         TrainingSession.trainer_id,
-        func.sum(case((TrainingSession.done_at < since, 1), else_=0)),
+        func.sum(case((TrainingSession.starts_at < since, 1), else_=0)),
         func.count(),
     ).where(
         TrainingSession.trainer_id.in_(active),
-        TrainingSession.status == "done",
-        TrainingSession.done_at < until,
+        held_before(until),
     )
     if per_learner:
         query = query.join(Enrollment, Enrollment.session_id == TrainingSession.id).where(
@@ -406,8 +404,7 @@ async def community_learners_progress(
         .join(Enrollment, Enrollment.session_id == TrainingSession.id)
         .where(
             TrainingSession.community_id == community_id,
-            TrainingSession.status == "done",
-            TrainingSession.done_at < until,
+            held_before(until),
             Enrollment.status == "attended",
         )
     ) or 0
