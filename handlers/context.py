@@ -43,6 +43,7 @@ class Context:
     channel: str | None = None
     notices: list[Notice] = field(default_factory=list)
     settings_changed: bool = False
+    seen: dict[str, Member] = field(default_factory=dict)  # other members loaded anyway (names for replies)
 
     @property
     def session(self) -> AsyncSession:
@@ -63,6 +64,11 @@ class Context:
     def person(self, user_id: str) -> Member:
         """A mentioned person; the dispatcher created members for every mention."""
         return self.people[user_id]
+
+    def saw(self, member: Member) -> Member:
+        """Note a member the use case loaded, so that replies naming them need no query for the name."""
+        self.seen[member.user_id] = member
+        return member
 
     def tell(self, member: Member, reply: Reply) -> None:
         """Queue a private notice to ``member``; it is sent only if the work commits."""

@@ -51,6 +51,7 @@ class Core:
         self.on_settings_changed: list[Callable[[CommunityRef], Awaitable[None]]] = []
         # Told (command name, result) for every command; app.py counts them for /metrics.
         self.on_command: list[Callable[[str, str], None]] = []
+        self.communities = members.CommunityCache()
 
     async def handle(self, message: Message) -> Reply | None:
         """Run the command in ``message.text``; None means a duplicate delivery, already handled."""
@@ -76,8 +77,8 @@ class Core:
                 self._log(message, name, "refused")
                 return usage_reply(refusal.text, refusal.usage)
             except DBAPIError as error:
-                if attempt < RETRIES and _transient(error):
-                    continue
+                if attempt < RETRIES and (_transient(error) or error.connection_invalidated):
+                    continue  # a lost race, or a pooled connection that had died: nothing was written
                 log.exception("use case failed", extra=self._fields(message, name))
                 self.record(name, "error")
                 return private(SORRY)
@@ -111,7 +112,7 @@ class Core:
         async with self.uow() as uow:
             session = uow.session
             ref = message.community
-            community = await members.community(session, ref.platform, ref.external_id, ref.name)
+            community, fresh = await self.communities.get(session, ref.platform, ref.external_id, ref.name)
             key = message.delivery_key
             if key and not await deliveries.first_time(session, community.id, key, now):
                 return None
@@ -135,7 +136,17 @@ class Core:
             outcome = result if isinstance(result, Outcome) else Outcome(result)
             reply = await _named(ctx, outcome.reply)
             notices = [replace(n, reply=await _named(ctx, n.reply)) for n in [*outcome.notices, *ctx.notices]]
-            await uow.commit()
+            changed = ctx.settings_changed or session.is_modified(community)
+            try:
+                await uow.commit()
+            except DBAPIError as error:
+                if error.connection_invalidated:  # the COMMIT may have gone through: never run it twice
+                    raise CommitUnknown("the connection was lost during COMMIT") from error
+                raise
+            if changed:
+                self.communities.forget(ref.platform, ref.external_id)
+            elif fresh:
+                self.communities.keep(community)
         return reply, notices, ctx.settings_changed
 
     def _fields(self, message: Message, name: str) -> dict[str, Any]:
@@ -159,18 +170,23 @@ def usage_name(text: str, error: grammar.UsageError) -> str:
     return "unknown"
 
 
+class CommitUnknown(Exception):
+    """The database connection broke while committing; whether the work was saved is unknown."""
+
+
 def usage_reply(text: str, usage: str | None) -> Reply:
     return private(f"{text}\nUsage: `{usage}`" if usage else text)
 
 
 async def _named(ctx: Context, reply: Reply) -> Reply:
-    """Attach display names for every ``<@id>`` in the reply (one query)."""
+    """Attach display names for every ``<@id>`` in the reply (one query, none for people already loaded)."""
     texts = [reply.text, reply.title or "", *(s.text for s in reply.sections),
              *(v for s in reply.sections for _, v in s.fields)]
     ids = {m for text in texts for m in TOKEN.findall(text)} - set(reply.names)
     if not ids:
         return reply
-    known = {uid: m.display_name for uid, m in ctx.people.items() if uid in ids and m.display_name}
+    known = {uid: m.display_name for uid, m in [*ctx.people.items(), *ctx.seen.items()]
+             if uid in ids and m.display_name}
     missing = ids - set(known)
     if missing:
         rows = await ctx.session.execute(

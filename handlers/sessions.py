@@ -35,10 +35,11 @@ def when(ctx: Context, at: datetime, member: Member | None = None) -> str:
 
 async def load(ctx: Context, session_id: int, *, lock: bool = False) -> TrainingSession:
     """The session in the asker's community, or a friendly "not found"."""
-    found = await sessions.find(ctx.session, ctx.community.id, session_id, lock=lock)
+    found = await sessions.find_with_trainer(ctx.session, ctx.community.id, session_id, lock=lock)
     if found is None:
         raise Refusal(f"I can't find session {session_id}. `sessions` lists the upcoming ones.")
-    return found
+    ctx.saw(found[1])  # its trainer, for trainer_of and for names in replies
+    return found[0]
 
 
 def require_owner(ctx: Context, session: TrainingSession) -> None:
@@ -49,7 +50,10 @@ def require_owner(ctx: Context, session: TrainingSession) -> None:
 async def trainer_of(ctx: Context, session: TrainingSession) -> Member:
     if session.trainer_id == ctx.member.id:
         return ctx.member
-    return (await members.by_ids(ctx.session, [session.trainer_id]))[session.trainer_id]
+    for seen in ctx.seen.values():
+        if seen.id == session.trainer_id:
+            return seen
+    return ctx.saw((await members.by_ids(ctx.session, [session.trainer_id]))[session.trainer_id])
 
 
 def seat_button(session_id: int, my_status: str | None) -> Button:
@@ -147,7 +151,7 @@ async def upcoming(ctx: Context, command: SessionsList) -> Reply:
                 text=title,
                 fields=(
                     ("When", when(ctx, row.session.starts_at)),
-                    ("Trainer", name_of(row.trainer)),
+                    ("Trainer", name_of(ctx.saw(row.trainer))),
                     ("Seats", seats),
                 ),
                 buttons=(button,),

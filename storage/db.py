@@ -42,10 +42,15 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     every transaction starts with ``BEGIN IMMEDIATE``: a read-then-write
     transaction that began as a reader can fail with SQLITE_BUSY even under WAL,
     so each unit of work takes the write lock up front and waits its turn.
+
+    PostgreSQL connections are not pinged on every checkout (that was one round
+    trip in nine on a ``/kudos``): a connection that died in the pool fails its
+    first statement, SQLAlchemy invalidates it, and ``Core`` runs the use case
+    again on a fresh one (see ``handlers.core``).
     """
     target = async_url(url)
     if target.get_backend_name() != "sqlite":
-        return create_async_engine(target, pool_pre_ping=True, **kwargs)
+        return create_async_engine(target, **kwargs)
     engine = create_async_engine(target, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Integer, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Kudos, KudosValue, Member
-from storage.sql import insert_ignore
+from storage.models import Kudos, KudosValue, Member, UTCDateTime
+from storage.sql import dialect_insert
 
 
 async def record(
@@ -28,60 +27,49 @@ async def record(
 ) -> list[int]:
     """Store one kudos per receiver with its values; returns the receivers actually thanked.
 
-    With a ``source_ref`` a receiver already thanked from that source is
-    skipped, and the unique index decides if two deliveries race.
+    One INSERT for all the kudos rows and one for all their values. With a
+    ``source_ref`` a receiver already thanked from that source is skipped: the
+    unique index decides (also when two deliveries race) and only the rows
+    actually inserted come back from ``RETURNING``.
     """
-    thanked = []
-    for receiver_id in receiver_ids:
-        kudos_id = await _insert(
-            session,
-            {
-                "community_id": community_id,
-                "giver_id": giver_id,
-                "receiver_id": receiver_id,
-                "message": message,
-                "channel": channel,
-                "source": source,
-                "source_ref": source_ref,
-                "created_at": at,
-            },
-        )
-        if kudos_id is None:
-            continue
-        for value in values:
-            await insert_ignore(session, KudosValue, {"kudos_id": kudos_id, "value": value})
-        thanked.append(receiver_id)
-    return thanked
-
-
-async def _insert(session: AsyncSession, row: dict[str, Any]) -> int | None:
-    """The new kudos' id; None when its (source_ref, receiver) was recorded before."""
-    if row["source_ref"] is None:
-        kudos = Kudos(**row)
-        session.add(kudos)
-        await session.flush()
-        return kudos.id
-    if not await insert_ignore(session, Kudos, row):
-        return None
-    return await session.scalar(
-        select(Kudos.id).where(
-            Kudos.community_id == row["community_id"],
-            Kudos.source_ref == row["source_ref"],
-            Kudos.receiver_id == row["receiver_id"],
-        )
+    receivers = list(dict.fromkeys(receiver_ids))
+    if not receivers:
+        return []
+    rows = [
+        {"community_id": community_id, "giver_id": giver_id, "receiver_id": receiver_id, "message": message,
+         "channel": channel, "source": source, "source_ref": source_ref, "created_at": at}
+        for receiver_id in receivers
+    ]
+    insert = dialect_insert(session)
+    inserted = dict(
+        (await session.execute(
+            insert(Kudos).values(rows).on_conflict_do_nothing().returning(Kudos.receiver_id, Kudos.id)
+        )).all()
     )
+    if values and inserted:
+        tags = [{"kudos_id": kudos_id, "value": value} for kudos_id in inserted.values() for value in values]
+        await session.execute(insert(KudosValue).values(tags).on_conflict_do_nothing())
+    return [receiver_id for receiver_id in receivers if receiver_id in inserted]
 
 
 async def given_since(session: AsyncSession, giver_id: int, since: datetime) -> int:
-    """How many kudos rows ``giver_id`` has given since ``since``, for the daily limit.
+    """How many kudos rows ``giver_id`` has given since ``since``, for the daily limit — in one statement.
 
-    Takes the giver's row lock first (PostgreSQL; SQLite's BEGIN IMMEDIATE
-    already serialises writers) so that two kudos given at the same moment
-    are counted one after the other and cannot both slip under the limit.
+    Two kudos given at the same moment must be counted one after the other, or
+    both could slip under the limit. On PostgreSQL the statement takes the
+    giver's row lock first and then counts in ``guild_kudos_given_since``, a
+    VOLATILE function: it reads with a fresh snapshot taken after the lock was
+    granted, so it sees the kudos the previous lock holder committed (a plain
+    subquery would count with the snapshot from before the wait). SQLite's
+    BEGIN IMMEDIATE already serialises writers, so there it is a plain count.
     """
-    await session.execute(select(Member.id).where(Member.id == giver_id).with_for_update())
-    query = select(func.count()).where(Kudos.giver_id == giver_id, Kudos.created_at >= since)
-    return await session.scalar(query) or 0
+    if session.get_bind().dialect.name != "postgresql":
+        query = select(func.count()).where(Kudos.giver_id == giver_id, Kudos.created_at >= since)
+        return await session.scalar(query) or 0
+    giver = select(Member.id).where(Member.id == giver_id).with_for_update().cte("giver")
+    counted = func.guild_kudos_given_since(giver.c.id, bindparam("since", since, type_=UTCDateTime),
+                                           type_=Integer)
+    return await session.scalar(select(counted).select_from(giver)) or 0
 
 
 async def thanked_from(session: AsyncSession, community_id: int, source_ref: str) -> set[int]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from storage.models import Community, Member
 from storage.sql import insert_ignore
@@ -25,6 +27,40 @@ async def community(session: AsyncSession, platform: str, external_id: str, name
     if name and found.name != name:
         found.name = name
     return found
+
+
+class CommunityCache:
+    """Community rows kept per process, so that a command does not read its community every time.
+
+    A cached row joins a unit of work without a query (``merge(load=False)``)
+    and behaves like a loaded one, changes included. The owner forgets a row
+    whenever a unit of work changed it (``Core`` does this on commit), and a
+    row is read again after ``ttl`` seconds at the latest, which bounds how long
+    another instance's admin change can go unseen here.
+    """
+
+    def __init__(self, ttl: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._rows: dict[tuple[str, str], tuple[float, Community]] = {}
+
+    async def get(self, session: AsyncSession, platform: str, external_id: str,
+                  name: str | None = None) -> tuple[Community, bool]:
+        """The community in ``session``, and whether it was read from the database just now."""
+        entry = self._rows.get((platform, external_id))
+        if entry is not None and self.clock() - entry[0] < self.ttl and (not name or entry[1].name == name):
+            return await session.merge(entry[1], load=False), False
+        return await community(session, platform, external_id, name), True
+
+    def keep(self, row: Community) -> None:
+        """Remember a row just read and left unchanged (a detached copy: no session ever holds it)."""
+        values = {attr.key: getattr(row, attr.key) for attr in inspect(Community).column_attrs}
+        copy = Community(**values)
+        make_transient_to_detached(copy)
+        self._rows[(row.platform, row.external_id)] = (self.clock(), copy)
+
+    def forget(self, platform: str, external_id: str) -> None:
+        self._rows.pop((platform, external_id), None)
 
 
 async def find_community(session: AsyncSession, community_id: int) -> Community | None:

@@ -55,12 +55,23 @@ async def find(
     Every seat change locks the row first so that sign-ups and cancellations of
     one session run one after another; SQLite's BEGIN IMMEDIATE already does that.
     """
-    query = select(TrainingSession).where(
-        TrainingSession.id == session_id, TrainingSession.community_id == community_id
+    found = await find_with_trainer(session, community_id, session_id, lock=lock)
+    return found[0] if found else None
+
+
+async def find_with_trainer(
+    session: AsyncSession, community_id: int, session_id: int, *, lock: bool = False
+) -> tuple[TrainingSession, Member] | None:
+    """``find``, with the session's trainer read in the same round trip (only the session row is locked)."""
+    query = (
+        select(TrainingSession, Member)
+        .join(Member, Member.id == TrainingSession.trainer_id)
+        .where(TrainingSession.id == session_id, TrainingSession.community_id == community_id)
     )
     if lock:
-        query = query.with_for_update()
-    return await session.scalar(query.execution_options(populate_existing=True))
+        query = query.with_for_update(of=TrainingSession)
+    row = (await session.execute(query.execution_options(populate_existing=True))).first()
+    return (row[0], row[1]) if row else None
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,6 @@ async def upcoming(
     ]
     if topic:
         where.append(TrainingSession.topic == topic)
-    total = await session.scalar(select(func.count()).select_from(TrainingSession).where(*where)) or 0
     waitlisted = (
         select(func.count())
         .where(Enrollment.session_id == TrainingSession.id, Enrollment.status == "waitlisted")
@@ -98,14 +108,16 @@ async def upcoming(
         .correlate(TrainingSession)
         .scalar_subquery()
     )
-    rows = await session.execute(
-        select(TrainingSession, Member, TrainingSession.seats - TrainingSession.taken, waitlisted, mine)
+    total = func.count().over()  # how many match in all, in the same round trip as the first page
+    rows = (await session.execute(
+        select(TrainingSession, Member, TrainingSession.seats - TrainingSession.taken, waitlisted, mine, total)
         .join(Member, Member.id == TrainingSession.trainer_id)
         .where(*where)
         .order_by(TrainingSession.starts_at, TrainingSession.id)
         .limit(limit)
-    )
-    return [Upcoming(s, t, left, waiting, status) for s, t, left, waiting, status in rows], total
+    )).all()
+    found = [Upcoming(s, t, left, waiting, status) for s, t, left, waiting, status, _ in rows]
+    return found, (rows[0][-1] if rows else 0)
 
 
 async def cancel(session: AsyncSession, session_id: int, at: datetime) -> None:
