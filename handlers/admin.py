@@ -7,6 +7,9 @@ Settings live in the community's row; changes the scheduler cares about set
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -23,6 +26,7 @@ from handlers.grammar import (
     AdminTimezone,
     AdminTrainer,
 )
+from handlers.tokens import UsageError, clip, whole_number
 from handlers.types import Reply, Section, private
 from handlers.usage import USAGE
 from handlers.wording import joined
@@ -160,6 +164,92 @@ async def burnout(ctx: Context, command: AdminBurnout) -> Reply:
     )
 
 
+# --- admin set <setting> <value> ----------------------------------------------------------------------------------
+
+SettingValue = int | float | str | None
+
+
+@dataclass(frozen=True)
+class AdminSet:
+    """``admin set <setting> <value>``: ``value`` is already parsed and checked by the setting's parser."""
+
+    setting: str
+    value: SettingValue
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table: a community column and how to read, confirm and show it.
+
+    ``parse`` turns the typed text into the stored value or raises ``UsageError``
+    with a friendly reason; ``shown`` renders a stored value for ``admin show``
+    and the confirmation; ``news`` is the sentence confirming a change. Adding a
+    setting is adding a row (and its column, in a migration).
+    """
+
+    column: str
+    label: str
+    parse: Callable[[str], SettingValue]
+    shown: Callable[[SettingValue], str]
+    news: str  # formatted with ``{shown}``
+
+
+def _closeout_days(text: str) -> int:
+    # At most a week: feedback requests look a week back from a session's end, and must still see it closed.
+    return whole_number(text, "the close-out days", 1, 7, "admin")
+
+
+URL = re.compile(r"https?://[^\s<>|]{1,490}")
+
+
+def _url(text: str) -> str | None:
+    """A web link (Slack wraps links as ``<https://…>`` or ``<https://…|label>``); ``none`` clears it."""
+    if text.lower() in ("none", "off", "-"):
+        return None
+    link = text.strip("<>").split("|")[0]
+    if not URL.fullmatch(link):
+        raise UsageError("Give a web link, like `admin set guide https://wiki.example.com/trainers` "
+                         "(or `none` to remove it).", "admin")
+    return link
+
+
+def _days(value: SettingValue) -> str:
+    return f"{value} day{'s' if value != 1 else ''}"
+
+
+def _link(value: SettingValue) -> str:
+    return str(value) if value else "not set"
+
+
+SETTINGS: dict[str, Setting] = {
+    "closeout-days": Setting("closeout_days", "Close-out after", _closeout_days, _days,
+                             "Sessions nobody closes are closed by Guild {shown} after they end."),
+    "guide": Setting("trainer_guide_url", "Trainer guide", _url, _link,
+                     "The trainer guide is {shown}; the onboarding checklist links to it."),
+}
+
+
+def parse_set(rest: str) -> AdminSet:
+    """``<setting> <value>`` after ``admin set``."""
+    name, _, value = rest.partition(" ")
+    known = ", ".join(f"`{n}`" for n in SETTINGS)
+    setting = SETTINGS.get(name.lower())
+    if setting is None:
+        about = f"`{clip(name)}` isn't a setting I know. " if name else ""
+        raise UsageError(f"{about}Settings: {known}; e.g. `admin set closeout-days 3`.", "admin")
+    if not value.strip():
+        raise UsageError(f"What should {name.lower()} be? e.g. `admin set {name.lower()} …`.", "admin")
+    return AdminSet(name.lower(), setting.parse(value.strip()))
+
+
+async def set_setting(ctx: Context, command: AdminSet) -> Reply:
+    ctx.require_admin()
+    setting = SETTINGS[command.setting]
+    setattr(ctx.community, setting.column, command.value)
+    ctx.settings_changed = True
+    return private(setting.news.format(shown=setting.shown(command.value)))
+
+
 async def show(ctx: Context, command: AdminShow) -> Reply:
     ctx.require_admin()
     community = ctx.community
@@ -177,6 +267,7 @@ async def show(ctx: Context, command: AdminShow) -> Reply:
         ("Kudos emoji", f":{community.kudos_emoji}:"),
         ("Daily kudos limit", str(community.daily_kudos_limit)),
         ("Burnout threshold", f"{community.burnout_threshold} sessions"),
+        *((row.label, row.shown(getattr(community, row.column))) for row in SETTINGS.values()),
     )
     people = (("Admins", ", ".join(admin_names) or "none"), ("Leaders", ", ".join(leaders) or "none"))
     return private(
@@ -213,4 +304,5 @@ ROUTES = {
     AdminKudosLimit: kudos_limit,
     AdminBurnout: burnout,
     AdminShow: show,
+    AdminSet: set_setting,
 }

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 from functools import cache
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from handlers.tokens import (
     CHANNEL,
@@ -39,6 +39,9 @@ from handlers.tokens import (
     single_id,
     whole_number,
 )
+
+if TYPE_CHECKING:
+    from handlers.admin import AdminSet
 
 __all__ = ["MAX_TEXT", "MENTION", "VALUE", "UsageError", "completion", "mentions", "parse", "parsers"]
 
@@ -398,7 +401,7 @@ def _parse_feedback(rest: str) -> Rate:
     return Rate(session_id, rating, comment, anonymous)
 
 
-def _parse_admin(rest: str) -> Command:
+def _parse_admin(rest: str) -> Command | AdminSet:
     words = rest.split()
     if not words:
         raise UsageError("Which admin command?", "admin")
@@ -433,6 +436,10 @@ def _parse_admin(rest: str) -> Command:
         return AdminBurnout(whole_number(args[0], "the threshold", 1, 1000, "admin"))
     if sub == "show" and not args:
         return AdminShow()
+    if sub == "set":
+        from handlers.admin import parse_set  # the settings table lives beside its use case
+
+        return parse_set(rest[len(words[0]):].strip())
     raise UsageError(f"`admin {clip(sub)}` isn't something I know, or needs other arguments.", "admin")
 
 

@@ -20,7 +20,8 @@ USAGE: dict[str, str] = {
         "admin grant|revoke admin|leader <@person>…  ·  admin trainer pause|stop|activate <@person>…  ·  "
         "admin channel roundup|digest|milestones [#channel]  ·  admin schedule roundup <day> <HH:MM>  ·  "
         "admin schedule digest weekly|monthly|quarterly  ·  admin timezone <Area/City>  ·  "
-        "admin kudos-emoji <name>  ·  admin kudos-limit <n>  ·  admin burnout <sessions>  ·  admin show"
+        "admin kudos-emoji <name>  ·  admin kudos-limit <n>  ·  admin burnout <sessions>  ·  admin show  ·  "
+        "admin set <setting> <value> (closeout-days <1-7>, guide <url|none>)"
     ),
 }
 

@@ -80,6 +80,10 @@ class Community(Base):
     roundup_day: Mapped[str] = mapped_column(String(3), default="fri")
     roundup_time: Mapped[str] = mapped_column(String(5), default="16:00")
     digest_frequency: Mapped[str] = mapped_column(String(16), default="monthly")
+    # Days after a session ends before the closeout job closes it itself (``admin set closeout-days``).
+    closeout_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # The trainer guide the onboarding checklist links to (``admin set guide``); no guide, no step.
+    trainer_guide_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

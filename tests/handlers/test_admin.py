@@ -175,3 +175,43 @@ async def test_admin_show_lists_settings_admins_and_leaders(chat: Chat) -> None:
     assert settings["Daily kudos limit"] == "10"
     assert settings["Time zone"] == "UTC (deployment default)"
     assert people == {"Admins": "<@ana>, <@root>", "Leaders": "<@ben>"}
+
+
+async def test_admin_set_stores_each_setting_and_admin_show_lists_it(chat: Chat, uow) -> None:
+    assert (await chat.say("root", "admin set closeout-days 5")).text == (
+        "Sessions nobody closes are closed by Guild 5 days after they end.")
+    reply = await chat.say("root", "admin set guide <https://wiki.example.com/trainers|Trainer guide>")
+    assert reply.text == ("The trainer guide is https://wiki.example.com/trainers; "
+                          "the onboarding checklist links to it.")
+    assert await stored(uow, Community.closeout_days, Community.trainer_guide_url) == (
+        5, "https://wiki.example.com/trainers")
+    settings = dict((await chat.say("root", "admin show")).sections[0].fields)
+    assert settings["Close-out after"] == "5 days"
+    assert settings["Trainer guide"] == "https://wiki.example.com/trainers"
+    await chat.say("root", "admin set guide none")
+    assert await stored(uow, Community.trainer_guide_url) == (None,)
+
+
+@pytest.mark.parametrize(
+    ("command", "reason"),
+    [
+        ("admin set closeout-days 0", "from 1 to 7"),
+        ("admin set closeout-days 30", "from 1 to 7"),
+        ("admin set guide wiki page", "Give a web link"),
+        ("admin set colour blue", "`colour` isn't a setting I know"),
+        ("admin set", "Settings: `closeout-days`, `guide`"),
+        ("admin set closeout-days", "What should closeout-days be?"),
+    ],
+)
+async def test_bad_settings_are_refused_with_the_reason_and_nothing_changes(
+    chat: Chat, uow, command: str, reason: str
+) -> None:
+    await chat.say("root", "admin show")
+    reply = await chat.say("root", command)
+    assert reason in reply.text and not reply.public
+    assert await stored(uow, Community.closeout_days, Community.trainer_guide_url) == (3, None)
+
+
+async def test_only_admins_change_settings(chat: Chat, uow) -> None:
+    reply = await chat.say("ana", "admin set closeout-days 2")
+    assert reply.text.startswith("Only")

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers import grammar
+from handlers.admin import AdminSet
 from handlers.digest import Digest
 from handlers.grammar import (
     DAYS,
@@ -312,6 +313,13 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
     AdminKudosLimit: (st.builds(AdminKudosLimit, st.integers(1, 1000)), lambda c: f"admin kudos-limit {c.limit}"),
     AdminBurnout: (st.builds(AdminBurnout, st.integers(1, 1000)), lambda c: f"admin burnout {c.sessions}"),
     AdminShow: (st.just(AdminShow()), lambda c: "admin show"),
+    AdminSet: (
+        st.one_of(
+            st.builds(AdminSet, st.just("closeout-days"), st.integers(1, 7)),
+            st.builds(AdminSet, st.just("guide"), st.sampled_from(["https://wiki.example.com/trainers", None])),
+        ),
+        lambda c: f"admin set {c.setting} {'none' if c.value is None else c.value}",
+    ),
 }
 
 
