@@ -22,8 +22,23 @@ from storage import ledger, members, stats
 from storage.models import Member
 
 SESSION_MARKS = (1, 10, 25, 50, 100)
-TRAINER_LEARNER_MARKS = (100, 500, 1000)
-COMMUNITY_LEARNER_MARKS = (1000, 5000, 10000, 50000)
+
+
+def _steps(first: int, last: int) -> tuple[int, ...]:
+    """``first`` and then the 1-2.5-5 steps above it up to ``last``: 25, 50, 100, 250, 500, 1,000, 2,500 …
+
+    Marks start small so that a pilot of twenty people hears its first
+    milestone in weeks, not a year, and keep coming as the community grows.
+    """
+    marks, scale = [], 1
+    while scale <= last:
+        marks += [m * scale for m in (10, 25, 50) if first <= m * scale <= last]
+        scale *= 10
+    return tuple(marks)
+
+
+TRAINER_LEARNER_MARKS = _steps(10, 10_000_000)  # 10, 25, 50, 100, 250, …
+COMMUNITY_LEARNER_MARKS = _steps(25, 100_000_000)  # 25, 50, 100, 250, 500, 1,000, …
 LEDGER_JOB = "milestone"
 LEDGER_CHANNEL = "*"  # announced once per community, whichever channel is configured at the time
 

@@ -15,7 +15,7 @@ USAGE: dict[str, str] = {
     "signup": "signup <id>",
     "cancel": "cancel <id>",
     "feedback": "feedback <id> <1-5> [comment] [--anonymous]",
-    "digest": "digest [week|month|quarter]",
+    "digest": "digest [week|month|quarter|year] [so far]",
     "admin": (
         "admin grant|revoke admin|leader <@person>…  ·  admin trainer pause|stop|activate <@person>…  ·  "
         "admin channel roundup|digest|milestones [#channel]  ·  admin schedule roundup <day> <HH:MM>  ·  "

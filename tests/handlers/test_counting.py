@@ -84,15 +84,15 @@ async def test_the_digest_counts_the_month_and_quarter_sessions_were_held(chat: 
     assert september["Sessions delivered"].startswith("2  ")
     assert september["Learners trained"].startswith("5  ")
     quarter = fields(await chat.say("root", "digest quarter"))
-    assert quarter["Sessions delivered"] == "2  (▲ new)"
-    assert quarter["Learners trained"] == "5  (▲ new)"
-    assert quarter["Training hours"] == "2.0 h  (▲ new)"
+    assert quarter["Sessions delivered"].startswith("2  (new) · 2 since ")
+    assert quarter["Learners trained"].startswith("5  (new) · 5 since ")
+    assert quarter["Training hours"].startswith("2 h  (new) · 2 h since ")
 
     clock.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     october = fields(await chat.say("root", "digest month"))  # compared with September, counted alike
-    assert october["Sessions delivered"] == "1  (▼ 50%)"
-    assert october["Learners trained"] == "1  (▼ 80%)"
-    assert october["Average rating"] == "4.0 / 5  (▼ 20%)"
+    assert october["Sessions delivered"].startswith("1  (−1) · ")  # small numbers: absolute changes (issue 10)
+    assert october["Learners trained"].startswith("1  (−4) · ")
+    assert october["Average rating"] == "4.0 / 5  (−1.0)"
 
 
 async def test_me_counts_every_held_session_and_only_their_ratings(chat: Chat, clock: FakeClock) -> None:

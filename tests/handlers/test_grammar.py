@@ -107,7 +107,8 @@ def test_commands_read_as_people_write_them(text: str, command: grammar.Command)
         ("kudos <@U1>, nice one", "at least 3 words", "kudos"),
         ("signup abc", "isn't a session number", "signup"),
         ("feedback 3 6", "from 1 to 5", "feedback"),
-        ("digest year", "`week`, `month` or `quarter`", "digest"),
+        ("digest fortnight", "`week`, `month`, `quarter` or `year`", "digest"),
+        ("digest quarter so", "`week`, `month`, `quarter` or `year`", "digest"),
         ("admin grant boss <@U1>", "admin grant leader", "admin"),
         ("admin schedule roundup someday 10:00", "Name a weekday", "admin"),
         ("admin kudos-limit 0", "from 1 to 1000", "admin"),
@@ -281,7 +282,10 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
     Signup: (st.builds(Signup, SESSION_ID), lambda c: f"signup {c.session_id}"),
     CancelSignup: (st.builds(CancelSignup, SESSION_ID), lambda c: f"cancel {c.session_id}"),
     Rate: (st.builds(Rate, SESSION_ID, st.integers(1, 5), st.none() | PROSE, st.booleans()), _rate_text),
-    Digest: (st.builds(Digest, st.sampled_from(["week", "month", "quarter"])), lambda c: f"digest {c.period}"),
+    Digest: (
+        st.builds(Digest, st.sampled_from(["week", "month", "quarter", "year"]), st.booleans()),
+        lambda c: f"digest {c.period}{' so far' if c.so_far else ''}",
+    ),
     AdminRole: (
         st.builds(AdminRole, st.booleans(), st.sampled_from(["admin", "leader"]), PEOPLE),
         lambda c: f"admin {'grant' if c.grant else 'revoke'} {c.role} {mention_all(c.people)}",

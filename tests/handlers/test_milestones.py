@@ -34,11 +34,28 @@ async def test_milestones_reached_in_the_window(uow) -> None:  # type: ignore[no
     found = await reached(seed)
     assert found == {
         f"trainer-sessions:{ids['tara']}:10": "<@tara> delivered their 10th session",
+        f"trainer-learners:{ids['tara']}:10": "<@tara> has now trained 10 learners",
         f"trainer-learners:{ids['tom']}:100": "<@tom> has now trained 100 learners",
         f"trainer-sessions:{ids['nia']}:1": "<@nia> delivered their first session",
         f"onboarded:{ids['wes']}": "<@wes> finished onboarding and is now an active trainer — welcome aboard!",
         "community-learners:1000": "Together we have now trained 1,000 learners! 🎉",
     }
+
+
+async def test_a_pilot_hears_its_first_learner_milestones_early(uow) -> None:  # type: ignore[no-untyped-def]
+    """A pilot of twenty: a trainer's 10th learner and the community's 25th are celebrated, each once."""
+    seed = Seed(uow)
+    await seed.community()
+    ids = await seed.ids("tara", "tom")
+    await seed.session("tara", BEFORE, attended=[f"p{n}" for n in range(8)])
+    await seed.session("tom", BEFORE, attended=[f"p{n}" for n in range(15)])
+    await seed.session("tara", IN, attended=[f"p{n}" for n in range(3)])
+    assert await reached(seed) == {
+        f"trainer-learners:{ids['tara']}:10": "<@tara> has now trained 10 learners",
+        "community-learners:25": "Together we have now trained 25 learners! 🎉",
+    }
+    assert milestones.TRAINER_LEARNER_MARKS[:7] == (10, 25, 50, 100, 250, 500, 1000)
+    assert milestones.COMMUNITY_LEARNER_MARKS[:7] == (25, 50, 100, 250, 500, 1000, 2500)
 
 
 async def test_nothing_is_reached_when_nothing_happened_in_the_window(uow) -> None:  # type: ignore[no-untyped-def]

@@ -88,6 +88,7 @@ class Seed:
         no_show: Iterable[str] = (),
         waitlisted: Iterable[str] = (),
         seats: int | None = None,
+        topic: str | None = None,
     ) -> int:
         """A session starting at ``at``; a done one is marked done when it ended."""
         groups = {"attended": list(attended), "confirmed": list(confirmed), "no_show": list(no_show),
@@ -96,7 +97,7 @@ class Seed:
         taken = len(groups["confirmed"]) + len(groups["attended"])
         async with self.uow() as uow:
             row = TrainingSession(
-                community_id=self.community_id, trainer_id=people[trainer], title=title, starts_at=at,
+                community_id=self.community_id, trainer_id=people[trainer], title=title, topic=topic, starts_at=at,
                 duration_minutes=minutes, seats=seats or max(20, taken), taken=taken,
                 status=status, attendance_marked=bool(groups["attended"] or groups["no_show"]), created_at=at,
                 done_at=at + timedelta(minutes=minutes) if status == "done" else None,

@@ -209,7 +209,7 @@ async def test_the_digest_goes_to_the_leadership_channel_for_the_period_just_end
     assert await scheduler.run_job("digest", at) == ["digest 2026-11 · Test Co: posted to C-LEADS"]
     [(_, channel, reply)] = notifier.posted
     assert (channel, reply.title) == ("C-LEADS", "Leadership digest — November 2026")
-    assert dict(reply.sections[0].fields)["Learners trained"] == "2  (▲ new)"
+    assert dict(reply.sections[0].fields)["Learners trained"].startswith("2  (new) · 2 since Nov 2026")
     assert await scheduler.run_job("digest", at + timedelta(days=3)) == [
         "digest 2026-11 · Test Co: already posted (or being posted) — skipped"
     ]
