@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from handlers import digest_money as money
 from handlers.context import Context, Refusal, name_of
 from handlers.grammar import (
     AdminBurnout,
@@ -226,6 +227,19 @@ SETTINGS: dict[str, Setting] = {
                              "Sessions nobody closes are closed by Guild {shown} after they end."),
     "guide": Setting("trainer_guide_url", "Trainer guide", _url, _link,
                      "The trainer guide is {shown}; the onboarding checklist links to it."),
+    # The digest's money and reach (handlers.digest_money): shown with their formulas in the digest and report.
+    "external-rate": Setting("external_rate", "External trainer rate", money.parse_external_rate, money.show_rate,
+                             "A comparable external trainer costs {shown} of delivery; the digest shows the cost "
+                             "avoided."),
+    "internal-rate": Setting("internal_rate", "Internal rate", money.parse_internal_rate, money.show_rate,
+                             "An hour of an employee's time costs {shown}; the digest shows the internal cost, net "
+                             "value and return."),
+    "currency": Setting("currency", "Currency", money.parse_currency, money.show_currency,
+                        "Amounts are shown in {shown}."),
+    "prep-ratio": Setting("prep_ratio", "Preparation", money.parse_prep_ratio, money.show_ratio,
+                          "Trainer time counts {shown} of preparation."),
+    "headcount": Setting("headcount", "Headcount", money.parse_headcount, money.show_headcount,
+                         "Reach is counted against {shown}."),
 }
 
 

@@ -71,10 +71,8 @@ def sections(data: DigestData) -> list[Section]:
     delivery = [_field(f, since) for f in data.delivery]
     found = [Section("📊 *Delivery*" + (f"\n🎯 Reach: {data.reach}." if data.reach else ""), fields=tuple(
         delivery[:6])), Section("⭐ *Quality and participation*", fields=tuple(delivery[6:]))]
-    if data.value:
-        found.append(Section("💶 *Value*", fields=tuple(_field(f, since) for f in data.value)))
-    else:
-        found.append(Section(f"💶 *Value*\n{HOW_TO_SET}"))
+    found.append(Section("💶 *Value*" + ("" if data.has_rates else f"\n{HOW_TO_SET}"),
+                         fields=tuple(_field(f, since) for f in data.value)))
     if data.topics:
         lines = [f"• *{t.topic}* — {counted(t.sessions, 'session')}, {counted(t.learners, 'learner')}"
                  + (f", {t.average_rating:.1f}★" if t.average_rating is not None else "") for t in data.topics]

@@ -146,16 +146,13 @@ class DigestData:
 
 
 def settings_of(community: Community) -> MoneySettings:
-    """The community's digest settings (set with ``admin set …``)."""
-    def decimal(name: str) -> Decimal | None:
-        raw = getattr(community, name, None)
+    """The community's digest settings (``admin set external-rate|internal-rate|currency|prep-ratio|headcount``)."""
+    def decimal(raw: float | None) -> Decimal | None:
         return None if raw is None else Decimal(str(raw))
 
-    headcount = getattr(community, "headcount", None)
     return MoneySettings(
-        external_rate=decimal("external_rate"), internal_rate=decimal("internal_rate"),
-        currency=getattr(community, "currency", None), prep_ratio=decimal("prep_ratio"),
-        headcount=int(headcount) if headcount is not None else None,
+        external_rate=decimal(community.external_rate), internal_rate=decimal(community.internal_rate),
+        currency=community.currency, prep_ratio=decimal(community.prep_ratio), headcount=community.headcount,
     )
 
 

@@ -19,10 +19,13 @@ Learners' own time is left out: they would spend it with an external trainer too
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, format_decimal, list_currencies
+from babel.numbers import format_currency, format_decimal, get_currency_symbol, list_currencies
+
+from handlers.tokens import UsageError, clip, whole_number
 
 HOW_TO_SET = ("💡 To see cost avoided and return, an admin sets the rates: `admin set external-rate 150`, "
               "`admin set internal-rate 60`, `admin set currency EUR` (and `admin set prep-ratio 2`).")
@@ -130,3 +133,72 @@ def formulas(m: Money, learners: int, settings: MoneySettings) -> Formulas:
         learner_hours=f"{learners:,} attendances × their sessions' lengths",
         invested=invested, avoided=avoided, internal=internal, net=net, ratio=ratio,
     )
+
+
+# --- the settings' parsers (rows of ``handlers.admin.SETTINGS``) -----------------------------------------------------
+
+CLEAR = ("none", "off", "-")
+NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+MAX_RATE = 1_000_000
+MAX_PREP = 50
+MAX_HEADCOUNT = 10_000_000
+
+
+def _number(text: str, what: str, example: str, high: float) -> float | None:
+    """A non-negative number up to ``high`` (``1,500.50`` reads too); ``none`` clears the setting."""
+    raw = text.strip().lstrip("€$£¥").strip()
+    if raw.lower() in CLEAR:
+        return None
+    if not NUMBER.fullmatch(raw):
+        raise UsageError(f"`{clip(text)}` isn't a number I can read; e.g. `{example}` (or `none` to clear it).",
+                         "admin")
+    value = float(raw.replace(",", ""))
+    if value < 0:
+        raise UsageError(f"{what.capitalize()} can't be negative; e.g. `{example}`.", "admin")
+    if value > high:
+        raise UsageError(f"{what.capitalize()} should be at most {high:,.0f}; e.g. `{example}`.", "admin")
+    return value
+
+
+def parse_external_rate(text: str) -> float | None:
+    return _number(text, "the external rate", "admin set external-rate 150", MAX_RATE)
+
+
+def parse_internal_rate(text: str) -> float | None:
+    return _number(text, "the internal rate", "admin set internal-rate 60", MAX_RATE)
+
+
+def parse_prep_ratio(text: str) -> float | None:
+    return _number(text, "the prep ratio", "admin set prep-ratio 2", MAX_PREP)
+
+
+def parse_currency(text: str) -> str | None:
+    code = text.strip().upper()
+    if code.lower() in CLEAR:
+        return None
+    if not re.fullmatch(r"[A-Z]{3}", code) or not known_currency(code):
+        raise UsageError(f"`{clip(text)}` isn't a currency code I know; use the three-letter ISO code, "
+                         "e.g. `admin set currency EUR` (or USD, GBP, CHF…).", "admin")
+    return code
+
+
+def parse_headcount(text: str) -> int | None:
+    if text.strip().lower() in CLEAR:
+        return None
+    return whole_number(text.strip().replace(",", ""), "the headcount", 1, MAX_HEADCOUNT, "admin")
+
+
+def show_rate(value: object) -> str:
+    return "not set" if value is None else f"{number(Decimal(str(value)))} an hour"
+
+
+def show_currency(value: object) -> str:
+    return "not set (amounts in USD)" if value is None else f"{value} ({get_currency_symbol(str(value), LOCALE)})"
+
+
+def show_ratio(value: object) -> str:
+    return "not set" if value is None else f"{number(Decimal(str(value)))} h per delivery hour"
+
+
+def show_headcount(value: object) -> str:
+    return "not set" if value is None else f"{int(value):,} employees"  # type: ignore[call-overload]

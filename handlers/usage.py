@@ -21,7 +21,8 @@ USAGE: dict[str, str] = {
         "admin channel roundup|digest|milestones [#channel]  ·  admin schedule roundup <day> <HH:MM>  ·  "
         "admin schedule digest weekly|monthly|quarterly  ·  admin timezone <Area/City>  ·  "
         "admin kudos-emoji <name>  ·  admin kudos-limit <n>  ·  admin burnout <sessions>  ·  admin show  ·  "
-        "admin set <setting> <value> (closeout-days <1-7>, guide <url|none>)"
+        "admin set <setting> <value> (closeout-days <1-7>, guide <url|none>, external-rate <per hour>, "
+        "internal-rate <per hour>, currency <ISO code>, prep-ratio <hours per hour>, headcount <employees>)"
     ),
 }
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -84,6 +85,13 @@ class Community(Base):
     closeout_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # The trainer guide the onboarding checklist links to (``admin set guide``); no guide, no step.
     trainer_guide_url: Mapped[str | None] = mapped_column(String(500))
+    # The digest's money and reach (``admin set external-rate|internal-rate|currency|prep-ratio|headcount``):
+    # per-hour rates in ``currency`` (ISO 4217), preparation hours per delivery hour, and the workforce size.
+    external_rate: Mapped[float | None] = mapped_column(Float)
+    internal_rate: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    prep_ratio: Mapped[float | None] = mapped_column(Float)
+    headcount: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from handlers import spans
 from handlers.digest import digest_reply, parse_digest
-from handlers.digest_data import change, gather
+from handlers.digest_data import change, gather, settings_of
 from handlers.digest_money import HOW_TO_SET, MoneySettings
 from handlers.tokens import UsageError
 from handlers.types import Reply
@@ -184,3 +184,54 @@ async def test_others_are_refused_politely(seed: Seed, chat: Chat) -> None:
     assert not reply.public
     assert reply.text.startswith("The digest preview is for Guild admins and leaders.")
     assert not reply.sections
+
+
+async def test_admins_set_the_rates_and_the_digest_shows_money_with_formulas(
+    seed: Seed, chat: Chat, clock: FakeClock, uow  # type: ignore[no-untyped-def]
+) -> None:
+    clock.now = REPORT_AT
+    answers = [(await chat.say("root", f"admin set {line}")).text for line in (
+        "external-rate 300", "internal-rate 60", "currency eur", "prep-ratio 2", "headcount 40")]
+    assert answers == [
+        "A comparable external trainer costs 300 an hour of delivery; the digest shows the cost avoided.",
+        "An hour of an employee's time costs 60 an hour; the digest shows the internal cost, net value and return.",
+        "Amounts are shown in EUR (€).",
+        "Trainer time counts 2 h per delivery hour of preparation.",
+        "Reach is counted against 40 employees.",
+    ]
+    shown = dict((await chat.say("root", "admin show")).sections[0].fields)
+    assert (shown["External trainer rate"], shown["Internal rate"], shown["Currency"], shown["Preparation"],
+            shown["Headcount"]) == ("300 an hour", "60 an hour", "EUR (€)", "2 h per delivery hour", "40 employees")
+    async with uow() as work:
+        community = await members.find_community(work.session, seed.community_id)
+        assert community is not None
+        assert settings_of(community) == SETTINGS
+    reply = await chat.say("root", "digest quarter")
+    assert fields(reply)["External cost avoided"] == ("€1,650  (▲ 450%) · €1,950 since Jul 2026\n"
+                                                     "_= 5.5 h delivered × €300/h external rate_")
+    assert fields(reply)["Return"].startswith("1.7 : 1")
+    await chat.say("root", "admin set external-rate none")
+    assert section(await chat.say("root", "digest quarter"), "💶") == f"💶 *Value*\n{HOW_TO_SET}"
+
+
+@pytest.mark.parametrize(
+    ("command", "reason"),
+    [
+        ("admin set external-rate -5", "can't be negative"),
+        ("admin set internal-rate lots", "`lots` isn't a number I can read"),
+        ("admin set external-rate 5000000", "at most 1,000,000"),
+        ("admin set currency euro", "`euro` isn't a currency code I know"),
+        ("admin set currency XYZ", "`XYZ` isn't a currency code I know"),
+        ("admin set prep-ratio 99", "at most 50"),
+        ("admin set headcount 0", "from 1 to 10000000"),
+        ("admin set headcount many", "from 1 to 10000000"),
+    ],
+)
+async def test_bad_rates_are_refused_with_the_reason_and_nothing_changes(
+    seed: Seed, chat: Chat, command: str, reason: str
+) -> None:
+    reply = await chat.say("root", command)
+    assert reason in reply.text and not reply.public
+    shown = dict((await chat.say("root", "admin show")).sections[0].fields)
+    assert shown["External trainer rate"] == shown["Internal rate"] == "not set"
+    assert shown["Currency"] == "not set (amounts in USD)" and shown["Headcount"] == "not set"

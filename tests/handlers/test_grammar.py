@@ -321,6 +321,11 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
         st.one_of(
             st.builds(AdminSet, st.just("closeout-days"), st.integers(1, 7)),
             st.builds(AdminSet, st.just("guide"), st.sampled_from(["https://wiki.example.com/trainers", None])),
+            st.builds(AdminSet, st.sampled_from(["external-rate", "internal-rate"]),
+                      st.none() | st.sampled_from([0.0, 1.5, 60.0, 150.0, 1234.25])),
+            st.builds(AdminSet, st.just("prep-ratio"), st.none() | st.sampled_from([0.0, 0.5, 2.0, 50.0])),
+            st.builds(AdminSet, st.just("currency"), st.sampled_from(["EUR", "USD", "JPY", "CHF", None])),
+            st.builds(AdminSet, st.just("headcount"), st.none() | st.integers(1, 10_000_000)),
         ),
         lambda c: f"admin set {c.setting} {'none' if c.value is None else c.value}",
     ),
