@@ -12,6 +12,7 @@ requirements cover everything Guild's code imports — and nothing for tests.
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 import os
 import re
@@ -28,6 +29,8 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -141,6 +144,27 @@ def test_the_image_runs_as_a_non_root_user_with_a_healthcheck_and_serves() -> No
     assert "CMD" in healthcheck and "/healthz" in healthcheck
     [cmd] = [args for word, args in steps if word == "CMD"]
     assert json.loads(cmd) == ["python", "app.py", "serve"]
+
+
+async def test_the_image_healthcheck_command_fails_when_healthz_does(tmp_path: Path) -> None:
+    """Run the HEALTHCHECK's own command against a server whose /healthz answers 200, then 503."""
+    [healthcheck] = [args for word, args in dockerfile() if word == "HEALTHCHECK"]
+    probe = json.loads(healthcheck.split(" CMD ", 1)[1])
+    assert probe[0] == "python"
+    probe[0] = sys.executable  # the image's python is on its PATH; here, the one running the tests
+    status = {"now": 200}
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({}, status=status["now"])
+
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    async with TestServer(app, host="127.0.0.1") as server:
+        env = {**os.environ, "PORT": str(server.port)}
+        for status["now"], healthy in ((200, True), (503, False)):
+            done = await asyncio.create_subprocess_exec(*probe, env=env, cwd=tmp_path,
+                                                        stderr=asyncio.subprocess.DEVNULL)
+            assert (await asyncio.wait_for(done.wait(), 30) == 0) is healthy
 
 
 # --- Kubernetes ---------------------------------------------------------------------------------------------------
