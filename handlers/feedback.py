@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from handlers.context import Context, Refusal, name_of
 from handlers.grammar import Rate
+from handlers.onboarding import complete_step
 from handlers.sessions import load, trainer_of
 from handlers.types import Reply, private
 from handlers.usage import USAGE
@@ -44,7 +45,9 @@ async def rate(ctx: Context, command: Rate) -> Reply:
                           rating=command.rating, comment=command.comment, at=ctx.now)
     rater = "" if command.anonymous else f" from {name_of(ctx.member)}"
     comment = f" — “{command.comment}”" if command.comment else ""
-    ctx.tell(await trainer_of(ctx, session), private(f"New rating for *{session.title}*{rater}: {stars}{comment}"))
+    trainer = await trainer_of(ctx, session)
+    await complete_step(ctx, trainer, "first-feedback")
+    ctx.tell(trainer, private(f"New rating for *{session.title}*{rater}: {stars}{comment}"))
     how = " anonymously" if command.anonymous else ""
     if earlier is not None:
         return private(f"Thanks — I updated your rating of *{session.title}* to {stars}{how}.")

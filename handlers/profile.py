@@ -34,15 +34,20 @@ async def me(ctx: Context, command: Me) -> Reply:
     ]
     buttons = [Button("Upcoming sessions", "sessions")]
     trainer = await trainers.profile(ctx.session, member.id)
+    if trainer is not None and trainer.onboarded_at is None and numbers.sessions_delivered:
+        # Delivered before the rule existed (or by a path that missed it): the real status is active.
+        await onboarding.complete_step(ctx, member, "first-session")
+        trainer = await trainers.profile(ctx.session, member.id)
     if trainer is not None:
+        guide = ctx.community.trainer_guide_url
         ticked = await trainers.ticked(ctx.session, member.id)
         topics = await trainers.topics(ctx.session, member.id)
         fields = [("Status", trainer.status), ("Topics", ", ".join(topics) or "none yet")]
         if trainer.onboarded_at is None:
-            fields.append(("Onboarding", onboarding.progress(ticked)))
+            fields.append(("Onboarding", onboarding.progress(ticked, guide)))
             sections.append(Section(text="*Trainer*", fields=tuple(fields)))
-            sections.append(Section(text=onboarding.checklist(ticked)))
-            following = onboarding.next_step(ticked)
+            sections.append(Section(text=onboarding.checklist(ticked, guide)))
+            following = onboarding.next_step(ticked, guide)
             if following:
                 buttons.append(Button("Mark next step done", f"volunteer done {following}", "primary"))
         else:

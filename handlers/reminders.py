@@ -30,7 +30,7 @@ def session_reminder(
     if for_trainer:
         return private(
             f"⏰ You're training *{row.title}* {lead} — {when}. "
-            f"{row.taken} of {counted(row.seats, 'seat')} taken. Thank you for sharing what you know!",
+            f"{_seats(row)} Thank you for sharing what you know!",
             title="Session reminder",
         )
     return private(
@@ -40,6 +40,12 @@ def session_reminder(
         buttons=(Button("Give up my seat", f"cancel {row.id}", "danger"),),
         names=names_of([trainer]),
     )
+
+
+def _seats(row: TrainingSession) -> str:
+    if not row.taken:
+        return f"No seats taken yet ({counted(row.seats, 'seat')} free)."
+    return f"{row.taken} of {counted(row.seats, 'seat')} taken."
 
 
 def feedback_request(row: TrainingSession, trainer: Member, *, reminder: bool) -> Reply:
@@ -53,12 +59,12 @@ def feedback_request(row: TrainingSession, trainer: Member, *, reminder: bool) -
     )
 
 
-def onboarding_nudge(ticked: set[str]) -> Reply:
-    following = next_step(ticked)
+def onboarding_nudge(ticked: set[str], guide: str | None) -> Reply:
+    following = next_step(ticked, guide)
     step = (f"Your next step: {STEPS[following]} — tick it with `volunteer done {following}`."
             if following else "All that's left is delivering your first session — `session new` schedules one.")
     return private(
-        f"👋 Your trainer onboarding ({progress(ticked)} done) has been quiet for a week. {step} "
+        f"👋 Your trainer onboarding ({progress(ticked, guide)} done) has been quiet for a week. {step} "
         "Need a hand? Reply `volunteer status` to see the whole checklist.",
         title="Trainer onboarding",
         buttons=(Button("Mark next step done", f"volunteer done {following}", "primary"),) if following else (),

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from handlers.context import Context, Refusal, name_of
 from handlers.grammar import SessionAction, SessionAttend, SessionForm, SessionNew, SessionNotes, SessionsList
 from handlers.onboarding import complete_step
+from handlers.report_text import counted
 from handlers.types import Button, Reply, Section, private, public
 from handlers.usage import USAGE
 from handlers.volunteer import ADMIN_HOLD, held_by_admin
@@ -24,6 +25,8 @@ LIST_LIMIT = 10
 HORIZON = timedelta(days=2 * 366)
 TRAINING = ("onboarding", "active")
 ATTENDANCE_BUTTONS = 20
+REPEAT_WINDOW = timedelta(days=1)
+"""A second identical ``session new`` (same trainer, title and start) within this window creates nothing."""
 
 
 def when(ctx: Context, at: datetime, member: Member | None = None) -> str:
@@ -86,6 +89,11 @@ async def create(ctx: Context, command: SessionNew) -> Reply:
                       "the clocks jump forward then. Pick another time.", USAGE["session"])
     if abs(starts_at - ctx.now) > HORIZON:
         raise Refusal("Sessions can be scheduled or logged up to two years away from today.", USAGE["session"])
+    twin = await sessions.same_as(ctx.session, trainer_id=ctx.member.id, title=command.title, starts_at=starts_at,
+                                  since=ctx.now - REPEAT_WINDOW)
+    if twin is not None:
+        return private(f"*{twin.title}* at {when(ctx, starts_at)} is already scheduled as session {twin.id} — "
+                       f"I didn't create another. `session show {twin.id}` shows it.")
     logged = starts_at <= ctx.now
     session = await sessions.create(
         ctx.session,
@@ -99,6 +107,7 @@ async def create(ctx: Context, command: SessionNew) -> Reply:
         created_at=ctx.now,
         done=logged,
     )
+    await complete_step(ctx, ctx.member, "first-scheduled")
     if logged:
         await complete_step(ctx, ctx.member, "first-session")
         return private(
@@ -174,11 +183,7 @@ async def _show(ctx: Context, session_id: int) -> Reply:
     trainer = await trainer_of(ctx, session)
     owner = session.trainer_id == ctx.member.id or ctx.is_admin()
     counts = await enrollments.counts(ctx.session, session.id)
-    lines = [f"Status: {session.status}", f"Confirmed: {counts.get('confirmed', 0)} of {session.seats}"]
-    if counts.get("waitlisted"):
-        lines.append(f"Waitlist: {counts['waitlisted']}")
-    if session.status == "done":
-        lines.append(f"Attended: {counts.get('attended', 0)}")
+    lines = [f"Status: {session.status}", *seat_lines(session, counts)]
     if owner:
         for label, statuses in (("Signed up", ("confirmed", "attended")), ("Waiting, in order", ("waitlisted",))):
             people = await enrollments.people(ctx.session, session.id, statuses)
@@ -189,6 +194,22 @@ async def _show(ctx: Context, session_id: int) -> Reply:
     if notes:
         sections.append(Section(text="Notes:\n" + "\n".join(f"• {n.text} — {name_of(a)}" for n, a in notes)))
     return private(f"Session {session.id}", sections=tuple(sections), buttons=await _actions(ctx, session, owner))
+
+
+def seat_lines(session: TrainingSession, counts: dict[str, int]) -> list[str]:
+    """Seats while a session is open; what happened once it is done (attended, no-shows, cancelled)."""
+    if session.status == "done":
+        return [f"Attended: {counts.get('attended', 0)} · No-shows: {counts.get('no_show', 0)} · "
+                f"Cancelled: {counts.get('cancelled', 0)}"]
+    if session.status == "cancelled":
+        return []
+    taken = counts.get("confirmed", 0) + counts.get("attended", 0)
+    lines = [f"Seats taken: {taken} of {session.seats}" if taken else f"Seats: all {session.seats} free"]
+    if session.attendance_marked:
+        lines.append(f"Attended so far: {counts.get('attended', 0)}")
+    if counts.get("waitlisted"):
+        lines.append(f"Waitlist: {counts['waitlisted']}")
+    return lines
 
 
 async def _actions(ctx: Context, session: TrainingSession, owner: bool) -> tuple[Button, ...]:
@@ -222,7 +243,10 @@ async def _cancel(ctx: Context, session_id: int) -> Reply:
             person,
             private(f"Sorry — *{session.title}* ({when(ctx, session.starts_at, person)}) has been cancelled."),
         )
-    return private(f"Cancelled *{session.title}*. I told the {len(told)} people who had a seat or were waiting.")
+    if not told:
+        return private(f"Cancelled *{session.title}*. Nobody had a seat or was waiting, so there was no one to tell.")
+    return private(f"Cancelled *{session.title}*. I told the {counted(len(told), 'person', 'people')} "
+                   f"who had a seat or were waiting.")
 
 
 async def _done(ctx: Context, session_id: int) -> Reply:
@@ -232,17 +256,24 @@ async def _done(ctx: Context, session_id: int) -> Reply:
         raise Refusal(f"*{session.title}* is already {session.status}.")
     if session.starts_at > ctx.now:
         raise Refusal(f"*{session.title}* hasn't started yet; mark it done once it has taken place.")
-    confirmed = (await enrollments.counts(ctx.session, session.id)).get("confirmed", 0)
     everyone_came = not session.attendance_marked
     await enrollments.close(ctx.session, session.id, confirmed_attended=everyone_came, at=ctx.now)
     await sessions.mark_done(ctx.session, session.id, ctx.now)
     await complete_step(ctx, await trainer_of(ctx, session), "first-session")
-    correct = f"use `session attend {session.id} @…` to correct"
-    if everyone_came:
-        counted = f"I counted all {confirmed} confirmed as attended; {correct}."
-    else:
-        counted = f"The {confirmed} confirmed people not marked as attended count as no-shows; {correct}."
-    return private(f"Marked *{session.title}* done. {counted}")
+    after = await enrollments.counts(ctx.session, session.id)
+    return private(f"Marked *{session.title}* done. {settled(session.id, after)}")
+
+
+def settled(session_id: int, counts: dict[str, int]) -> str:
+    """What closing counted, in words that never say "0 people"."""
+    attended, missed = counts.get("attended", 0), counts.get("no_show", 0)
+    if not attended and not missed:
+        return (f"Nobody had a seat, so nobody is counted as attended; `session attend {session_id} @name` "
+                "adds walk-ins.")
+    came = f"I counted {counted(attended, 'person', 'people')} as attended" if attended else "Nobody came"
+    if missed:
+        came += f" and {counted(missed, 'no-show')}"
+    return f"{came}; `session attend {session_id} @name` corrects it."
 
 
 async def attend(ctx: Context, command: SessionAttend) -> Reply:
@@ -266,6 +297,7 @@ async def attend(ctx: Context, command: SessionAttend) -> Reply:
         at=ctx.now,
     )
     await sessions.mark_attendance_taken(ctx.session, session.id)
+    await complete_step(ctx, await trainer_of(ctx, session), "first-session")  # marked attendance: it counts
     return private(f"Marked {', '.join(name_of(p) for p in people)} as attended at *{session.title}*.")
 
 
@@ -273,10 +305,22 @@ async def _attendance_choices(ctx: Context, session: TrainingSession) -> Reply:
     """One button per signed-up person not yet marked, for platforms without a people picker (Teams, console)."""
     came = await enrollments.people(ctx.session, session.id, ("attended",))
     expected = await enrollments.people(ctx.session, session.id, ("confirmed", "no_show"))
+    lines, buttons = attendance_offer(session, came, expected)
+    return private(f"Who came to *{session.title}*?", sections=(Section(text="\n".join(lines)),), buttons=buttons)
+
+
+def attendance_offer(
+    session: TrainingSession, came: list[Member], expected: list[Member]
+) -> tuple[list[str], tuple[Button, ...]]:
+    """Who is marked so far, and a button per signed-up person not yet marked plus "All N came".
+
+    The same offer serves ``session attend <id>`` and the close-out message the
+    ``closeout`` job sends, so a tap means the same everywhere.
+    """
     walk_ins = f"Walk-ins: `session attend {session.id} @name …`."
     lines = [f"Attended so far: {', '.join(name_of(p) for p in came)}." if came else "Nobody is marked yet."]
     if not expected:
-        return private(f"Who came to *{session.title}*?", sections=(Section(text=f"{lines[0]}\n{walk_ins}"),))
+        return [*lines, walk_ins], ()
     shown = expected[:ATTENDANCE_BUTTONS]
     buttons = [Button(f"✓ {p.display_name or p.user_id}", f"session attend {session.id} <@{p.user_id}>")
                for p in shown]
@@ -284,10 +328,10 @@ async def _attendance_choices(ctx: Context, session: TrainingSession) -> Reply:
         everyone = " ".join(f"<@{p.user_id}>" for p in shown)
         buttons.append(Button(f"All {len(shown)} came", f"session attend {session.id} {everyone}", "primary"))
     if len(expected) > len(shown):
-        lines.append(f"{len(expected) - len(shown)} more signed up; mention them to mark them.")
+        lines.append(f"{counted(len(expected) - len(shown), 'more person', 'more people')} signed up; "
+                     "mention them to mark them.")
     lines.append(f"Tap each person who came. {walk_ins}")
-    return private(f"Who came to *{session.title}*?", sections=(Section(text="\n".join(lines)),),
-                   buttons=tuple(buttons))
+    return lines, tuple(buttons)
 
 
 async def notes(ctx: Context, command: SessionNotes) -> Reply:

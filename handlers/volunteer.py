@@ -31,8 +31,8 @@ async def volunteer(ctx: Context, command: Volunteer) -> Reply:
             f"Welcome aboard — you're now a Guild trainer{about}! You can schedule sessions right away. "
             "Here is your onboarding checklist; tick steps with `volunteer done <step>`.",
             title="You're a trainer",
-            sections=(Section(text=onboarding.checklist(set())),),
-            buttons=(Button("Mark next step done", f"volunteer done {onboarding.next_step(set())}", "primary"),),
+            sections=(Section(text=onboarding.checklist(set(), _guide(ctx))),),
+            buttons=_next_button(set(), _guide(ctx)),
         )
     profile = await _profile(ctx)
     comeback = ""
@@ -78,21 +78,33 @@ async def action(ctx: Context, command: VolunteerAction) -> Reply:
 
 
 async def step_done(ctx: Context, command: VolunteerStepDone) -> Reply:
-    if command.step not in onboarding.STEPS:
-        steps = ", ".join(f"`{s}`" for s in onboarding.STEPS if s not in onboarding.AUTOMATIC)
-        raise Refusal(f"`{command.step[:40]}` isn't an onboarding step. The steps are {steps}.")
+    guide = _guide(ctx)
+    if command.step in onboarding.NEEDS_GUIDE and not guide:
+        raise Refusal("There's no trainer guide to read yet, so that step isn't on your checklist. "
+                      "An admin can add one with `admin set guide <url>`.")
+    if command.step not in onboarding.offered(guide):
+        steps = ", ".join(f"`{s}`" for s in onboarding.offered(guide) if s not in onboarding.AUTOMATIC)
+        raise Refusal(f"`{command.step[:40]}` isn't an onboarding step you tick. The steps are {steps}.")
     if command.step in onboarding.AUTOMATIC:
-        raise Refusal("That step ticks itself when one of your sessions is marked done (`session done <id>`).")
+        raise Refusal(f"That step ticks itself {onboarding.HOW_IT_TICKS[command.step]}.")
     profile = await _profile(ctx)
     if not await onboarding.complete_step(ctx, ctx.member, command.step):
         return private(f"You had already ticked “{onboarding.STEPS[command.step]}”.")
     ticked = await trainers.ticked(ctx.session, profile.member_id)
-    following = onboarding.next_step(ticked)
     return private(
-        f"Ticked “{onboarding.STEPS[command.step]}” — {onboarding.progress(ticked)} done.",
-        sections=(Section(text=onboarding.checklist(ticked)),),
-        buttons=(Button("Mark next step done", f"volunteer done {following}", "primary"),) if following else (),
+        f"Ticked “{onboarding.STEPS[command.step]}” — {onboarding.progress(ticked, guide)} done.",
+        sections=(Section(text=onboarding.checklist(ticked, guide)),),
+        buttons=_next_button(ticked, guide),
     )
+
+
+def _guide(ctx: Context) -> str | None:
+    return ctx.community.trainer_guide_url
+
+
+def _next_button(ticked: set[str], guide: str | None) -> tuple[Button, ...]:
+    following = onboarding.next_step(ticked, guide)
+    return (Button("Mark next step done", f"volunteer done {following}", "primary"),) if following else ()
 
 
 async def _status(ctx: Context, profile: TrainerProfile) -> Reply:
@@ -101,12 +113,12 @@ async def _status(ctx: Context, profile: TrainerProfile) -> Reply:
     fields = (
         ("Status", profile.status),
         ("Topics", ", ".join(topics) or "none yet — `volunteer <topic>` adds some"),
-        ("Onboarding", onboarding.progress(ticked)),
+        ("Onboarding", onboarding.progress(ticked, _guide(ctx))),
     )
     return private(
         f"You're {_status_words(profile.status)}.",
         title="Your trainer status",
-        sections=(Section(fields=fields), Section(text=onboarding.checklist(ticked))),
+        sections=(Section(fields=fields), Section(text=onboarding.checklist(ticked, _guide(ctx)))),
     )
 
 

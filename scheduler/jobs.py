@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import closeout as closing
 from handlers import milestones as milestone_content
 from handlers import reminders as reminder_content
 from handlers.digest import leadership_digest
@@ -33,7 +34,7 @@ from handlers.types import CommunityRef, Recipient, Reply
 from scheduler import timing
 from storage import due, enrollments, ledger, members, stats
 from storage.ledger import Slot
-from storage.models import Community, Member
+from storage.models import Community, Member, TrainingSession
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("guild.scheduler")
@@ -301,8 +302,8 @@ async def onboarding_nudges(env: JobEnv, community: Community, at: datetime) -> 
         ticked = await due.ticked_steps(session, (member.id for member, _ in stalled))
     for member, last in stalled:
         slot = Slot("onboarding-nudge", community.id, member.user_id, f"quiet-since:{last:%Y-%m-%dT%H:%M}")
-        line = await _tell_once(env, community, slot, reminder_content.onboarding_nudge(ticked[member.id]),
-                                f"onboarding-nudge · {label(community)}")
+        nudge = reminder_content.onboarding_nudge(ticked[member.id], community.trainer_guide_url)
+        line = await _tell_once(env, community, slot, nudge, f"onboarding-nudge · {label(community)}")
         lines += [line] if line else []
     return lines
 
@@ -328,6 +329,83 @@ async def burnout_alerts(env: JobEnv, community: Community, at: datetime) -> lis
     return lines
 
 
+async def closeout(env: JobEnv, community: Community, at: datetime) -> list[str]:
+    """Ask trainers to close sessions that ended, remind them the next morning, close it after the grace days.
+
+    Each message is claimed in the ledger per session (jobs ``closeout-ask``,
+    ``closeout-reminder``, ``closeout-closed``; the trainer's user id as channel),
+    so it goes out once whatever the number of instances or re-runs. Closing is
+    claimed first and done under the session's row lock, so only one instance
+    closes it and the trainer hears about it once; a session the trainer closed
+    meanwhile is left alone.
+    """
+    lines: list[str] = []
+    days = community.closeout_days
+    async with reading(env) as session:
+        ended = await due.unclosed(session, community.id, at)
+        trainers = await members.by_ids(session, (row.trainer_id for row in ended))
+        periods = [str(row.id) for row in ended]
+        asked = await ledger.filed(session, job="closeout-ask", community_id=community.id, periods=periods)
+        reminded = await ledger.filed(session, job="closeout-reminder", community_id=community.id, periods=periods)
+        messages: dict[int, tuple[str, Reply]] = {}
+        for row in ended:
+            trainer = trainers[row.trainer_id]
+            zone = env.zone(community, trainer)
+            key = (trainer.user_id, str(row.id))
+            if at >= closing.close_due(row, days):
+                continue
+            if key not in asked:
+                messages[row.id] = ("closeout-ask", await closing.ask(session, row, trainer, zone=zone, days=days,
+                                                                      reminder=False))
+            elif asked[key] and key not in reminded and at >= closing.reminder_due(row, zone):
+                messages[row.id] = ("closeout-reminder", await closing.ask(session, row, trainer, zone=zone,
+                                                                           days=days, reminder=True))
+    for row in ended:
+        trainer = trainers[row.trainer_id]
+        what = f"closeout session {row.id} · {label(community)}"
+        if at >= closing.close_due(row, days):
+            line = await _close_once(env, community, row, trainer, at, what)
+        elif row.id in messages:
+            job, reply = messages[row.id]
+            line = await _tell_once(env, community, Slot(job, community.id, trainer.user_id, str(row.id)), reply,
+                                    f"{job} session {row.id} · {label(community)}")
+        else:
+            line = None
+        lines += [line] if line else []
+    return lines
+
+
+async def _close_once(env: JobEnv, community: Community, row: TrainingSession, trainer: Member, at: datetime,
+                      what: str) -> str | None:
+    """Close an overdue session (one instance wins the claim) and tell its trainer what was counted."""
+    slot = Slot("closeout-closed", community.id, trainer.user_id, str(row.id))
+    if not await _claim(env, [slot]):
+        return None
+    try:
+        async with env.uow() as uow:
+            closed = await closing.close(uow.session, community.id, row.id, at,
+                                         guide=community.trainer_guide_url)
+            await uow.commit()
+    except Exception:
+        log.exception("closing a session failed", extra={"job": "closeout", "community": community.external_id})
+        await _settle(env, [slot], posted=False)
+        return f"{what}: closing failed — released for retry"
+    if closed is None:
+        await _settle(env, [slot], posted=True)  # closed by its trainer meanwhile: nothing to tell
+        return None
+    to = Recipient(ref(community), trainer.user_id)
+    notice = closing.closed_notice(row, closed, zone=env.zone(community, trainer), days=community.closeout_days)
+
+    async def send() -> None:
+        await env.notifier.tell(to, notice)
+        if closed.congratulation is not None:
+            await env.notifier.tell(to, closed.congratulation)
+
+    if await _deliver(env, [slot], send, what):
+        return f"{what}: closed, {closed.attended} attended — told {trainer.user_id}"
+    return f"{what}: closed; telling {trainer.user_id} failed"
+
+
 Job = Callable[[JobEnv, Community, datetime], Awaitable[list[str]]]
 
 CRON_JOBS: dict[str, Job] = {"roundup": roundup, "digest": digest, "milestones": milestones}
@@ -340,4 +418,5 @@ SCANNING_JOBS: dict[str, Job] = {
     "feedback-requests": feedback_requests,
     "onboarding-nudges": onboarding_nudges,
     "burnout-alerts": burnout_alerts,
+    "closeout": closeout,
 }

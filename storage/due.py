@@ -101,3 +101,21 @@ async def ticked_steps(session: AsyncSession, member_ids: Iterable[int]) -> dict
         for member_id, step in rows:
             ticked[member_id].add(step)
     return ticked
+
+
+async def unclosed(session: AsyncSession, community_id: int, at: datetime) -> list[TrainingSession]:
+    """Sessions still open (scheduled) whose end has passed by ``at``, earliest first.
+
+    Open sessions that started are few (the close-out closes them within days),
+    so this is a short range scan of the (community, status, start) index.
+    """
+    rows = await session.scalars(
+        select(TrainingSession)
+        .where(
+            TrainingSession.community_id == community_id,
+            TrainingSession.status == "scheduled",
+            TrainingSession.starts_at <= at,
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+    )
+    return [row for row in rows if ends(row) <= at]

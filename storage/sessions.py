@@ -47,6 +47,30 @@ async def create(
     return row
 
 
+async def same_as(
+    session: AsyncSession, *, trainer_id: int, title: str, starts_at: datetime, since: datetime
+) -> TrainingSession | None:
+    """The trainer's live session with this title and start, created since ``since`` — a repeated ``session new``.
+
+    The trainer's member row is locked first (PostgreSQL; SQLite's BEGIN IMMEDIATE
+    serialises writers already), so two identical requests arriving together
+    run one after the other and the second finds the first.
+    """
+    await session.execute(select(Member.id).where(Member.id == trainer_id).with_for_update())
+    return await session.scalar(
+        select(TrainingSession)
+        .where(
+            TrainingSession.trainer_id == trainer_id,
+            TrainingSession.title == title,
+            TrainingSession.starts_at == starts_at,
+            TrainingSession.status != "cancelled",
+            TrainingSession.created_at >= since,
+        )
+        .order_by(TrainingSession.id)
+        .limit(1)
+    )
+
+
 async def find(
     session: AsyncSession, community_id: int, session_id: int, *, lock: bool = False
 ) -> TrainingSession | None:

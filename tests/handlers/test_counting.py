@@ -49,7 +49,7 @@ async def story(chat: Chat, clock: FakeClock) -> dict[str, int]:
     await chat.say("ben", f"signup {s4}")
 
     clock.now = datetime(2026, 10, 2, 9, 0, tzinfo=UTC)  # a new month and quarter
-    assert "all 3 confirmed" in (await chat.say("tara", f"session done {s2}")).text
+    assert "I counted 3 people as attended" in (await chat.say("tara", f"session done {s2}")).text
 
     clock.now = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)  # the next roundup week
     s1 = await schedule(chat, title="Intro to SQL", at="2026-09-28 10:00")
@@ -122,5 +122,6 @@ async def test_milestones_belong_to_the_days_sessions_were_held(chat: Chat, cloc
                                                             WEEK_END + timedelta(days=7))
     assert held_totals == [stats.Progress(tara, 0, 3)]
     assert late_totals == []  # logging S1 and marking S3 in this week moved nothing into it
-    assert [m.text for m in held_week] == ["<@tara> delivered their first session"]
+    assert [m.text for m in held_week] == ["<@tara> delivered their first session",
+                                           "<@tara> finished onboarding and is now an active trainer — welcome aboard!"]
     assert paperwork_week == []

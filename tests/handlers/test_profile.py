@@ -84,6 +84,7 @@ async def test_a_newcomer_sees_zeros_and_no_ratings(chat: Chat) -> None:
 
 
 async def test_trainers_in_onboarding_see_their_progress_and_the_next_step(chat: Chat) -> None:
+    await chat.say("root", "admin set guide https://wiki.example.com/trainers")
     await chat.say("ana", "volunteer sql, python")
     await chat.say("ana", "volunteer done welcome")
 
@@ -92,11 +93,11 @@ async def test_trainers_in_onboarding_see_their_progress_and_the_next_step(chat:
     assert {k: fields(reply)[k] for k in ("Status", "Topics", "Onboarding")} == {
         "Status": "onboarding",
         "Topics": "python, sql",
-        "Onboarding": "1/5",
+        "Onboarding": "1/7",
     }
-    checklist = next(s.text for s in reply.sections if "welcome guide" in s.text)
+    checklist = next(s.text for s in reply.sections if "trainer guide" in s.text)
     assert checklist.splitlines()[:2] == [
-        "✅ Read the trainer welcome guide (`welcome`)",
+        "✅ Read the trainer guide: https://wiki.example.com/trainers (`welcome`)",
         "⬜ Meet your mentor (`mentor`)",
     ]
     assert [b.command for b in reply.buttons] == ["sessions", "volunteer done mentor"]

@@ -40,10 +40,13 @@ def test_a_feedback_request_has_one_button_per_rating_that_the_grammar_accepts()
 
 
 def test_an_onboarding_nudge_points_at_the_next_step() -> None:
-    reply = onboarding_nudge({"welcome"})
-    assert "(1/5 done)" in reply.text and "Your next step: Meet your mentor" in reply.text
+    guide = "https://wiki.example.com/trainers"
+    reply = onboarding_nudge({"welcome"}, guide)
+    assert "(1/7 done)" in reply.text and "Your next step: Meet your mentor" in reply.text
     assert [b.command for b in reply.buttons] == ["volunteer done mentor"]
-    assert onboarding_nudge({"welcome", "mentor", "shadow", "co-deliver"}).buttons == ()
+    assert onboarding_nudge({"welcome", "mentor", "shadow", "co-deliver"}, guide).buttons == ()
+    without = onboarding_nudge(set(), None)  # no guide: reading it is not a step
+    assert "(0/6 done)" in without.text and "Your next step: Meet your mentor" in without.text
 
 
 def test_a_burnout_notice_names_the_trainer_and_the_threshold() -> None:

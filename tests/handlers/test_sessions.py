@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -49,8 +50,8 @@ async def test_a_past_date_logs_a_session_that_already_happened(chat: Chat, tara
     assert (session.status, session.done_at) == ("done", clock.now)
     reply = await chat.say("tara", 'session new "Pivot tables" 2026-11-21 10:00 60m 5')
     assert not reply.public and "session attend" in reply.text
-    steps = await rows(chat, select(OnboardingStep.step))
-    assert steps == [("first-session",)]
+    steps = await rows(chat, select(OnboardingStep.step).order_by(OnboardingStep.step))
+    assert steps == [("first-scheduled",), ("first-session",)]
 
 
 async def test_only_trainers_schedule_sessions(chat: Chat) -> None:
@@ -119,7 +120,7 @@ async def test_show_gives_details_notes_and_the_right_buttons(chat: Chat, tara: 
     await chat.say("tara", f"session notes {session_id} Bring a laptop with DBeaver installed")
     as_trainer = await chat.say("tara", f"session show {session_id}")
     details = as_trainer.sections[1].text
-    assert "Confirmed: 1 of 1" in details and "Waitlist: 1" in details
+    assert "Seats taken: 1 of 1" in details and "Waitlist: 1" in details
     assert "Signed up: <@ana>" in details and "Waiting, in order: <@ben>" in details
     assert "Bring a laptop with DBeaver installed — <@tara>" in as_trainer.sections[2].text
     assert [(b.command, b.style) for b in as_trainer.buttons] == [
@@ -176,11 +177,11 @@ async def test_done_counts_every_confirmed_person_when_nobody_was_marked(
     assert "hasn't started" in (await chat.say("tara", f"session done {session_id}")).text
     clock.now = datetime(2026, 12, 1, 15, 30, tzinfo=UTC)
     reply = await chat.say("tara", f"session done {session_id}")
-    assert "I counted all 2 confirmed as attended; use `session attend" in reply.text
+    assert f"I counted 2 people as attended; `session attend {session_id} @name` corrects it." in reply.text
     assert await statuses(chat, session_id) == {"ana": "attended", "ben": "attended", "cem": "cancelled"}
     session = await stored(chat, session_id)
     assert (session.status, session.done_at) == ("done", clock.now)
-    assert await rows(chat, select(OnboardingStep.step)) == [("first-session",)]
+    assert ("first-session",) in await rows(chat, select(OnboardingStep.step))
     assert "already done" in (await chat.say("tara", f"session done {session_id}")).text
 
 
@@ -194,7 +195,7 @@ async def test_done_after_marking_attendance_makes_the_unmarked_no_shows(
     reply = await chat.say("tara", f"session attend {session_id} @ana @walt")
     assert "<@ana>, <@walt>" in reply.text
     reply = await chat.say("tara", f"session done {session_id}")
-    assert "1 confirmed people not marked as attended count as no-shows" in reply.text
+    assert "I counted 2 people as attended and 1 no-show;" in reply.text
     assert await statuses(chat, session_id) == {"ana": "attended", "ben": "no_show", "walt": "attended"}
 
 
@@ -277,3 +278,53 @@ async def test_another_community_cannot_see_or_touch_a_session(core, chat: Chat,
 
 async def test_an_unknown_session_is_not_found(chat: Chat) -> None:
     assert "can't find session 99" in (await chat.say("ana", "session show 99")).text
+
+
+async def test_the_same_session_new_again_within_a_day_creates_nothing(
+    chat: Chat, tara: str, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    first = await schedule(chat)
+    clock.advance(hours=20)
+    again = await chat.say("tara", 'session new "SQL basics" 2026-12-01 14:00 60m 5')
+    assert not again.public
+    assert again.text.startswith(f"*SQL basics* at Tue 1 Dec 2026, 14:00 (UTC) is already scheduled as session {first}")
+    assert await rows(chat, select(TrainingSession.id)) == [(first,)]
+    other_time = await schedule(chat, at="2026-12-01 16:00")  # another start, another session
+    assert other_time != first
+    await chat.say("tara", f"session cancel {first}")
+    assert await schedule(chat) not in (first, other_time)  # a cancelled one does not block it
+
+
+async def test_two_identical_session_new_at_once_create_one_session(chat: Chat, tara: str) -> None:
+    text = 'session new "SQL basics" 2026-12-01 14:00 60m 5'
+    replies = await asyncio.gather(*(chat.say("tara", text) for _ in range(2)))
+    assert await rows(chat, select(TrainingSession.id)) == [(1,)]
+    assert sorted(r.public for r in replies) == [False, True]
+    assert any("already scheduled as session 1" in r.text for r in replies)
+
+
+async def test_a_finished_session_shows_attended_no_shows_and_cancelled(
+    chat: Chat, tara: str, clock: FakeClock
+) -> None:
+    session_id = await schedule(chat, seats=2)
+    for person in ("ana", "ben", "cem"):
+        await chat.say(person, f"signup {session_id}")
+    clock.now = datetime(2026, 12, 1, 15, 30, tzinfo=UTC)
+    await chat.say("tara", f"session attend {session_id} @ana")
+    await chat.say("tara", f"session done {session_id}")
+    details = (await chat.say("tara", f"session show {session_id}")).sections[1].text
+    assert "Attended: 1 · No-shows: 1 · Cancelled: 1" in details
+    assert "Confirmed" not in details and " 0 " not in details
+
+
+async def test_nobody_to_tell_or_count_is_said_in_words(chat: Chat, tara: str, clock: FakeClock) -> None:
+    empty = await schedule(chat)
+    assert (await chat.say("tara", f"session cancel {empty}")).text.endswith(
+        "Nobody had a seat or was waiting, so there was no one to tell.")
+    unattended = await schedule(chat, at="2026-12-02 14:00")
+    clock.now = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)
+    reply = await chat.say("tara", f"session done {unattended}")
+    assert "Nobody had a seat, so nobody is counted as attended" in reply.text and "0" not in reply.text
+    lone = await schedule(chat, at="2026-12-09 14:00")
+    await chat.say("ana", f"signup {lone}")
+    assert "I told the 1 person who had a seat" in (await chat.say("tara", f"session cancel {lone}")).text

@@ -1,13 +1,23 @@
+from datetime import UTC, datetime
+
+import pytest
 from sqlalchemy import select
 
 from handlers.context import Context
 from handlers.onboarding import complete_step
 from handlers.types import Reply, private
 from storage import trainers
-from storage.models import Member, OnboardingStep, TrainerProfile, TrainerTopic
+from storage.models import Member, OnboardingStep, TrainerProfile, TrainerTopic, TrainingSession
 from tests.fakes import Chat, FakeClock, RecordingNotifier
 
 MANUAL_STEPS = ("welcome", "mentor", "shadow", "co-deliver")
+GUIDE = "https://wiki.example.com/trainers"
+
+
+@pytest.fixture(autouse=True)
+async def guide(chat: Chat) -> None:
+    """The community has a trainer guide, so the checklist offers reading it (tests below remove it)."""
+    await chat.say("root", f"admin set guide {GUIDE}")
 
 
 async def trainer(uow, user_id: str) -> tuple[str, bool, list[str], list[str]] | None:  # type: ignore[no-untyped-def]
@@ -47,7 +57,7 @@ async def test_volunteering_makes_you_a_trainer_at_once_with_your_topics(chat: C
     reply = await chat.say("ana", "volunteer SQL, #Excel dashboards")
 
     assert reply.text.startswith("Welcome aboard — you're now a Guild trainer for *sql* and *excel dashboards*!")
-    assert "⬜ Read the trainer welcome guide (`welcome`)" in reply.sections[0].text
+    assert f"⬜ Read the trainer guide: {GUIDE} (`welcome`)" in reply.sections[0].text
     assert [b.command for b in reply.buttons] == ["volunteer done welcome"]
     assert await trainer(uow, "ana") == ("onboarding", False, ["excel dashboards", "sql"], [])
 
@@ -65,7 +75,7 @@ async def test_each_onboarding_step_is_ticked_once(chat: Chat, uow) -> None:
     await chat.say("ana", "volunteer sql")
 
     reply = await chat.say("ana", "volunteer done mentor")
-    assert reply.text == "Ticked “Meet your mentor” — 1/5 done."
+    assert reply.text == "Ticked “Meet your mentor” — 1/7 done."
     assert "✅ Meet your mentor (`mentor`)" in reply.sections[0].text
     assert [b.command for b in reply.buttons] == ["volunteer done welcome"]
     assert (await chat.say("ana", "volunteer done mentor")).text == "You had already ticked “Meet your mentor”."
@@ -112,7 +122,7 @@ async def test_unknown_steps_are_refused_with_the_list(chat: Chat) -> None:
     await chat.say("ana", "volunteer sql")
     reply = await chat.say("ana", "volunteer done lunch")
     assert reply.text == (
-        "`lunch` isn't an onboarding step. The steps are `welcome`, `mentor`, `shadow`, `co-deliver`."
+        "`lunch` isn't an onboarding step you tick. The steps are `welcome`, `mentor`, `shadow`, `co-deliver`."
     )
 
 
@@ -128,8 +138,8 @@ async def test_status_shows_topics_and_onboarding(chat: Chat) -> None:
     await chat.say("ana", "volunteer done welcome")
 
     reply = await chat.say("ana", "volunteer status")
-    assert dict(reply.sections[0].fields) == {"Status": "onboarding", "Topics": "python, sql", "Onboarding": "1/5"}
-    assert "✅ Read the trainer welcome guide" in reply.sections[1].text
+    assert dict(reply.sections[0].fields) == {"Status": "onboarding", "Topics": "python, sql", "Onboarding": "1/7"}
+    assert f"✅ Read the trainer guide: {GUIDE}" in reply.sections[1].text
 
 
 async def test_trainers_pause_and_resume_themselves(chat: Chat, uow) -> None:
@@ -204,3 +214,63 @@ async def test_finishing_onboarding_while_paused_makes_you_active_on_return(
     assert (await trainer(uow, "ana"))[:2] == ("paused", True)  # type: ignore[index]
     assert "when you come back" in notifier.dms_to("ana")[-1]
     assert (await chat.say("ana", "volunteer resume")).text == "Welcome back — you're an active trainer again."
+
+
+async def test_without_a_guide_the_reading_step_is_not_offered(chat: Chat, uow) -> None:
+    await chat.say("root", "admin set guide none")
+    reply = await chat.say("ana", "volunteer sql")
+    assert "guide" not in reply.sections[0].text
+    assert [b.command for b in reply.buttons] == ["volunteer done mentor"]
+    refused = await chat.say("ana", "volunteer done welcome")
+    assert "There's no trainer guide to read yet" in refused.text and "admin set guide <url>" in refused.text
+    assert dict((await chat.say("ana", "volunteer status")).sections[0].fields)["Onboarding"] == "0/6"
+    assert await trainer(uow, "ana") == ("onboarding", False, ["sql"], [])
+
+
+async def test_steps_tick_themselves_from_real_events_and_preparation_makes_you_active(
+    chat: Chat, uow, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    await chat.say("ana", "volunteer sql")
+    for step in MANUAL_STEPS:
+        await chat.say("ana", f"volunteer done {step}")
+    assert (await trainer(uow, "ana"))[:2] == ("onboarding", False)  # type: ignore[index]
+    refused = await chat.say("ana", "volunteer done first-scheduled")
+    assert refused.text == "That step ticks itself when you schedule a session (`session new`)."
+
+    await chat.say("ana", 'session new "SQL basics" 2026-12-01 14:00 60m 5')
+    assert await trainer(uow, "ana") == ("active", True, ["sql"], sorted([*MANUAL_STEPS, "first-scheduled"]))
+    assert sum("Congratulations" in text for text in notifier.dms_to("ana")) == 1
+
+    await chat.say("ben", "signup 1")
+    clock.now = datetime(2026, 12, 1, 15, 30, tzinfo=UTC)
+    await chat.say("ana", "session done 1")
+    await chat.say("ben", "feedback 1 5")
+    assert (await trainer(uow, "ana"))[3] == sorted([*MANUAL_STEPS, "first-feedback", "first-scheduled",
+                                                     "first-session"])
+    assert sum("Congratulations" in text for text in notifier.dms_to("ana")) == 1
+
+
+async def test_a_first_delivered_session_makes_you_active_before_the_checklist_is_done(
+    chat: Chat, uow, clock: FakeClock
+) -> None:
+    await chat.say("ana", "volunteer sql")
+    await chat.say("ana", 'session new "SQL basics" 2026-12-01 14:00 60m 5')
+    await chat.say("ben", "signup 1")
+    clock.now = datetime(2026, 12, 1, 15, 30, tzinfo=UTC)
+    await chat.say("ana", "session attend 1 @ben")  # marked attendance: the session counts as delivered
+    assert await trainer(uow, "ana") == ("active", True, ["sql"], ["first-scheduled", "first-session"])
+    assert dict((await chat.say("ana", "me")).sections[2].fields)["Status"] == "active"
+
+
+async def test_me_shows_the_real_status_of_a_trainer_who_already_delivered(chat: Chat, uow) -> None:
+    await chat.say("ana", "volunteer sql")
+    async with uow() as u:  # delivered before the rule existed: a done session, still "onboarding"
+        ana = await u.session.scalar(select(Member).where(Member.user_id == "ana"))
+        u.session.add(TrainingSession(community_id=ana.community_id, trainer_id=ana.id, title="Old", seats=5,
+                                      starts_at=datetime(2026, 10, 1, 10, 0, tzinfo=UTC), duration_minutes=60,
+                                      status="done"))
+        await u.session.commit()
+    reply = await chat.say("ana", "me")
+    trainer_fields = dict(next(s for s in reply.sections if s.text == "*Trainer*").fields)
+    assert trainer_fields["Status"] == "active" and "Onboarding" not in trainer_fields
+    assert (await trainer(uow, "ana"))[:2] == ("active", True)  # type: ignore[index]
