@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import tempfile
@@ -38,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -148,8 +149,9 @@ async def build(engine: AsyncEngine, rows: int) -> dict[str, int]:
     async with engine.begin() as connection:
         for statement in statements(engine.dialect.name, s):
             await connection.execute(text(statement))
-    async with engine.begin() as connection:
-        await connection.execute(text("ANALYZE"))
+    async with engine.connect() as connection:  # what autovacuum does after a bulk load (PostgreSQL ≥ 13)
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
     counts = {}
     async with engine.connect() as connection:
         for table in ("kudos", "enrollments", "training_sessions", "feedback", "members"):
@@ -198,6 +200,72 @@ async def reports(engine: AsyncEngine) -> dict[str, tuple[float, float, float]]:
     }
 
 
+async def plans(engine: AsyncEngine) -> None:
+    """PostgreSQL: does each roundup and digest statement get a good plan from its first run?
+
+    asyncpg prepares every statement; PostgreSQL plans the first five executions
+    of a prepared statement for their actual parameters (custom plans) and may
+    then switch to a generic plan. A report that is slow only on its first runs
+    on each connection is a query whose custom plan is worse than the generic
+    one. So: seven runs of each report on one fresh connection, each timed, and
+    the custom plan (EXPLAIN ANALYZE with the real parameters) of every
+    statement that took more than 20 ms or scans a big table sequentially.
+    """
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        community = await members.find_community(session, 1)
+        assert community is not None
+        session.expunge_all()
+    start, end, _ = timing.roundup_window(NOW, ZONE)
+    month = spans.last_complete("month", NOW, ZONE)
+    jobs: dict[str, Callable[[Any], Awaitable[Any]]] = {
+        "weekly roundup": lambda s: weekly_roundup(s, community, start, end, ZONE),
+        "monthly digest": lambda s: leadership_digest(s, community, month, ZONE),
+    }
+    print("\n  first runs on a fresh connection (ms per run; PostgreSQL's custom plans are runs 1–5):")
+    captured: list[tuple[str, Any]] = []
+    for name, job in jobs.items():
+        await engine.dispose()  # a fresh connection: no prepared statement has settled yet
+        times = []
+        for run in range(7):
+            def capture(_c: Any, _cur: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
+                captured.append((statement, parameters))
+
+            if run == 0:
+                event.listen(engine.sync_engine, "before_cursor_execute", capture)
+            async with sessions() as session:
+                started = time.perf_counter()
+                await job(session)
+                times.append((time.perf_counter() - started) * 1000)
+            if run == 0:
+                event.remove(engine.sync_engine, "before_cursor_execute", capture)
+        print(f"    {name:<16} " + "  ".join(f"{t:6.0f}" for t in times)
+              + f"   first/settled {times[0] / min(times[5:]):.1f}×")
+    raw = await engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        assert driver is not None
+        for statement, parameters in captured:
+            plan = await driver.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", *(parameters or ()))
+            top = json.loads(plan)[0] if isinstance(plan, str) else plan[0]
+            nodes = _nodes(top["Plan"])
+            seq = [n for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Relation Name") in BIG_TABLES]
+            if top["Execution Time"] > 20 or seq:
+                first = " ".join(statement.split())[:90]
+                scans = ", ".join(f"{n['Node Type']} on {n.get('Relation Name')}"
+                                  + (" (parallel)" if n.get("Parallel Aware") else "") for n in seq) or "no seq scan"
+                print(f"    {top['Execution Time']:7.1f} ms  {scans}: {first}…")
+    finally:
+        raw.close()
+
+
+BIG_TABLES = {"kudos", "kudos_values", "enrollments", "feedback", "feedback_receipts", "training_sessions"}
+
+
+def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [plan, *(n for child in plan.get("Plans", []) for n in _nodes(child))]
+
+
 def report(label: str, counts: dict[str, int], built: float, figures: dict[str, tuple[float, float, float]]) -> None:
     print(f"\n{label}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + f" (built in {built:.1f} s)")
     for name, (cold, warm, peak) in figures.items():
@@ -229,6 +297,7 @@ async def run_postgresql(rows: int) -> None:
             counts = await build(engine, rows)
             built = time.perf_counter() - started
             report("PostgreSQL", counts, built, await reports(engine))
+            await plans(engine)
         finally:
             await engine.dispose()
     finally:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -191,6 +192,8 @@ class Enrollment(Base):
             "status in ('confirmed', 'waitlisted', 'cancelled', 'attended', 'no_show')", name="status"
         ),
         Index("ix_enrollments_session_status_queued", "session_id", "status", "queued_at"),
+        # Covers the digest's learners per session (index-only): its plan is the same from the first run.
+        Index("ix_enrollments_session_status_member", "session_id", "status", "member_id"),
         Index("ix_enrollments_member_status", "member_id", "status"),
         Index("ix_enrollments_community_updated", "community_id", "updated_at"),
     )
@@ -261,6 +264,11 @@ class Feedback(Base):
         UniqueConstraint("session_id", "member_id"),
         CheckConstraint("rating between 1 and 5", name="rating_range"),
         Index("ix_feedback_community_created", "community_id", "created_at"),
+        # The digest's ratings per session (index-only) and its quotes (only feedback with a comment).
+        Index("ix_feedback_session_rating", "session_id", "rating"),
+        Index("ix_feedback_session_commented", "session_id", "rating",
+              postgresql_where=text("comment IS NOT NULL AND comment <> ''"),
+              sqlite_where=text("comment IS NOT NULL AND comment <> ''")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
