@@ -45,7 +45,7 @@ from handlers.ports import Clock
 from metrics import CONTENT_TYPE, Metrics
 from storage import export
 from storage.db import create_engine, session_factory
-from storage.migrate import current_revisions, head_revisions, upgrade
+from storage.migrate import current_revisions, head_revisions, upgrade, wait_until_current
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("guild")
@@ -171,7 +171,8 @@ async def build(settings: config.Settings, *, clock: Clock | None = None, consol
 
     clock = clock or utc_now
     engine = create_engine(settings.database_url)
-    await upgrade(engine)
+    if settings.auto_migrate:  # with GUILD_AUTO_MIGRATE=0 a migrate job does it (python app.py migrate)
+        await upgrade(engine)
     sessions = session_factory(engine)
     notifier = RoutingNotifier()
     metrics = Metrics()
@@ -224,16 +225,20 @@ async def serve(settings: config.Settings) -> None:
     runner = web.AppRunner(guild.web_app(), access_log=None, shutdown_timeout=RUNNER_SHUTDOWN_SECONDS)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
-    await guild.start()
-    if guild.slack is not None and settings.slack_app_token:
-        await guild.slack.start_socket_mode()
-    log.info("serving", extra={"platform": ",".join(_platforms(settings))})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     try:
+        if not settings.auto_migrate:  # a migrate job may still be running: serve /healthz, /readyz says 503
+            await wait_until_current(guild.engine, stop)
+        if stop.is_set():
+            return
+        await guild.start()
+        if guild.slack is not None and settings.slack_app_token:
+            await guild.slack.start_socket_mode()
+        log.info("serving", extra={"platform": ",".join(_platforms(settings))})
         await stop.wait()
         await guild.drain()
     finally:
@@ -242,9 +247,14 @@ async def serve(settings: config.Settings) -> None:
 
 
 async def migrate(settings: config.Settings) -> None:
+    """The schema, and the Slack OAuth stores' tables when that is configured (what a migrate job runs)."""
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
+        if settings.slack_client_id:
+            from bot.slack.adapter import create_store_tables
+
+            await create_store_tables(engine, settings.slack_client_id)
     finally:
         await engine.dispose()
 
@@ -254,7 +264,8 @@ async def write_export(settings: config.Settings, table: str, fmt: str, out: Tex
     engine = create_engine(settings.database_url)
     count = 0
     try:
-        await upgrade(engine)
+        if settings.auto_migrate:
+            await upgrade(engine)
         async with UnitOfWork(session_factory(engine)) as uow:
             rows = export.rows(uow.session, table, settings.admins)
             if fmt == "csv":

@@ -51,6 +51,7 @@ class Settings:
     roundup_grace_hours: float = 6.0
     digest_grace_hours: float = 24.0
     drain_seconds: float = 20.0
+    auto_migrate: bool = True
 
     @property
     def slack_enabled(self) -> bool:
@@ -132,6 +133,7 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
     roundup_grace = _hours("GUILD_ROUNDUP_GRACE_HOURS", get, Settings.roundup_grace_hours, problems)
     digest_grace = _hours("GUILD_DIGEST_GRACE_HOURS", get, Settings.digest_grace_hours, problems)
     drain_seconds = _drain_seconds(get("GUILD_DRAIN_SECONDS"), problems)
+    auto_migrate = _flag("GUILD_AUTO_MIGRATE", get("GUILD_AUTO_MIGRATE"), Settings.auto_migrate, problems)
 
     if problems:
         raise ConfigError(problems)
@@ -156,6 +158,7 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
         roundup_grace_hours=roundup_grace,
         digest_grace_hours=digest_grace,
         drain_seconds=drain_seconds,
+        auto_migrate=auto_migrate,
     )
 
 
@@ -203,6 +206,17 @@ def _drain_seconds(raw: str | None, problems: list[str]) -> float:
         problems.append(f"GUILD_DRAIN_SECONDS must be a number of seconds from 0 to 3600, not {raw!r}")
         return Settings.drain_seconds
     return seconds
+
+
+def _flag(name: str, raw: str | None, default: bool, problems: list[str]) -> bool:
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    problems.append(f"{name} must be 1 or 0, not {raw!r}")
+    return default
 
 
 def _redacted_url(url: str) -> str:

@@ -88,6 +88,14 @@ def test_drain_seconds_bound_the_wait_for_acknowledged_work_at_shutdown() -> Non
             config.load({"GUILD_DRAIN_SECONDS": wrong}, dotenv=None)
 
 
+def test_auto_migrate_is_on_unless_turned_off() -> None:
+    assert config.load({}, dotenv=None).auto_migrate is True
+    assert config.load({"GUILD_AUTO_MIGRATE": "0"}, dotenv=None).auto_migrate is False
+    assert config.load({"GUILD_AUTO_MIGRATE": "yes"}, dotenv=None).auto_migrate is True
+    with pytest.raises(config.ConfigError, match="GUILD_AUTO_MIGRATE must be 1 or 0, not 'maybe'"):
+        config.load({"GUILD_AUTO_MIGRATE": "maybe"}, dotenv=None)
+
+
 async def _built(settings: config.Settings) -> app.Guild:
     guild = await app.build(settings)
     await guild.close()

@@ -42,6 +42,7 @@ from bot.slack.runtime import Runtime, context_fields
 from config import Settings
 from handlers.core import Core
 from storage.db import create_engine
+from storage.migrate import schema_lock
 
 log = logging.getLogger("guild.slack")
 
@@ -56,6 +57,20 @@ CLOSE_GRACE_SECONDS = 10
 def bot_scopes() -> list[str]:
     """The bot scopes the manifest asks for; the OAuth flow asks for the same ones."""
     return list(json.loads(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"])
+
+
+async def create_store_tables(engine: AsyncEngine, client_id: str) -> None:
+    """The OAuth stores' tables, for ``python app.py migrate`` (the stores know their own schema)."""
+    await _create_tables(engine, AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log),
+                         AsyncSQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_SECONDS, engine=engine,
+                                                        logger=log))
+
+
+async def _create_tables(engine: AsyncEngine, installations: AsyncSQLAlchemyInstallationStore,
+                         states: AsyncSQLAlchemyOAuthStateStore) -> None:
+    async with schema_lock(engine):  # replicas starting together must not race on CREATE TABLE
+        await installations.create_tables()
+        await states.create_tables()
 
 
 class SlackAdapter:
@@ -117,11 +132,11 @@ class SlackAdapter:
             web_app.on_startup.append(lambda _app: self.prepare())
 
     async def prepare(self) -> None:
-        """Create the OAuth stores' own tables (idempotent; a no-op for one workspace)."""
-        if self._engine is None or self._tables_ready:
+        """Create the OAuth stores' own tables (idempotent; a no-op for one workspace, or with GUILD_AUTO_MIGRATE=0,
+        where ``python app.py migrate`` creates them)."""
+        if self._engine is None or self._tables_ready or not self.settings.auto_migrate:
             return
-        await self.installations.create_tables()
-        await self.oauth_states.create_tables()
+        await _create_tables(self._engine, self.installations, self.oauth_states)
         self._tables_ready = True
 
     async def start_socket_mode(self) -> None:
