@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.core import Core
@@ -228,7 +227,7 @@ class GuildScheduler:
         self._communities = {community.id: community for community in found}
         return found
 
-    def _cron_triggers(self, community: Community) -> dict[str, CronTrigger]:
+    def _cron_triggers(self, community: Community) -> dict[str, timing.LocalSchedule]:
         zone = self.env.zone(community)
         every = self.env.timing
         return {
@@ -241,7 +240,7 @@ class GuildScheduler:
         """Add, replace or remove the cron jobs so that APScheduler matches the stored rows."""
         if self._aps is None:
             return
-        wanted: dict[str, tuple[str, int, CronTrigger]] = {}
+        wanted: dict[str, tuple[str, int, timing.LocalSchedule]] = {}
         for community in self._communities.values():
             for name, trigger in self._cron_triggers(community).items():
                 wanted[f"{name}:{community.id}"] = (name, community.id, trigger)
@@ -249,7 +248,7 @@ class GuildScheduler:
             self._aps.remove_job(job_id)
             del self._triggers[job_id]
         for job_id, (name, community_id, trigger) in wanted.items():
-            signature = f"{trigger} {trigger.timezone}"
+            signature = str(trigger)
             if self._triggers.get(job_id) == signature:
                 continue
             self._aps.add_job(self._fire, trigger, args=[name, community_id], id=job_id, name=job_id,
