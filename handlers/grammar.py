@@ -33,6 +33,7 @@ from handlers.tokens import (
     read_channel,
     read_date,
     read_minutes,
+    read_program_id,
     read_session_id,
     read_time,
     read_topic,
@@ -108,11 +109,14 @@ class SessionNew:
     minutes: int
     seats: int
     topic: str | None = None
+    program_id: int | None = None
 
 
 @dataclass(frozen=True)
 class SessionForm:
-    """``session new`` alone: adapters with forms open one; elsewhere it explains usage."""
+    """``session new`` alone (or ``session new program <id>``): adapters with forms open one; elsewhere usage."""
+
+    program_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +333,8 @@ def _parse_session(rest: str) -> Command:
         raise UsageError("What would you like to do with a session?", "session")
     action, args = words[0].lower(), rest[len(words[0]):].strip()
     if action == "new":
+        if match := re.fullmatch(r"program\s+(\S+)", args, re.IGNORECASE):
+            return SessionForm(read_program_id(match.group(1), "session"))
         return _parse_session_new(args) if args else SessionForm()
     if action in ("show", "cancel", "done"):
         parts = args.split()
@@ -363,9 +369,13 @@ def _parse_session_new(args: str) -> SessionNew:
         raise UsageError("I need a title and then a date like 2026-12-01.", "session")
     title = " ".join(tokens[:date_at]).strip()
     rest = tokens[date_at:]
-    topic = None
-    if rest and rest[-1].startswith("#"):
-        topic = read_topic(rest.pop())
+    program_id, topic = None, None
+    for _ in range(2):  # `#topic` and `program <id>`, in either order, after the seats
+        if program_id is None and len(rest) >= 2 and rest[-2].lower() == "program":
+            program_id = read_program_id(rest.pop(), "session")
+            rest.pop()
+        if topic is None and rest and rest[-1].startswith("#"):
+            topic = read_topic(rest.pop())
     if len(rest) != 4 or not title or topic == "":
         raise UsageError("I need a title, date, time, length and seats.", "session")
     if len(title) > 200:
@@ -376,7 +386,8 @@ def _parse_session_new(args: str) -> SessionNew:
     start = read_time(rest[1], "session")
     minutes = read_minutes(rest[2])
     seats = whole_number(rest[3], "seats", 1, MAX_SEATS, "session")
-    return SessionNew(title=title, day=day, start=start, minutes=minutes, seats=seats, topic=topic)
+    return SessionNew(title=title, day=day, start=start, minutes=minutes, seats=seats, topic=topic,
+                      program_id=program_id)
 
 
 def _parse_signup(rest: str) -> Signup:
@@ -475,6 +486,7 @@ def parsers() -> dict[str, Parser]:
     A feature module (``handlers/digest.py``) keeps its commands, parsing and use cases in one place and
     lists its parsers in ``PARSERS``. It may import this module's commands, so it is gathered on first use.
     """
-    from handlers import digest
+    from handlers import digest, programs, requests
 
-    return {**_PARSERS, **{word: parser for feature in (digest,) for word, parser in feature.PARSERS.items()}}
+    features = (digest, programs, requests)
+    return {**_PARSERS, **{word: parser for feature in features for word, parser in feature.PARSERS.items()}}

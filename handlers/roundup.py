@@ -17,7 +17,7 @@ from handlers.context import name_of
 from handlers.report_text import counted, names_of, quoted
 from handlers.types import Reply, Section, public
 from handlers.wording import joined
-from storage import stats
+from storage import programs, stats
 from storage.models import Community, Member
 
 TOP_RECIPIENTS = 5
@@ -35,7 +35,8 @@ async def weekly_roundup(
     training = await stats.training_figures(session, community.id, start, end)
     volunteer_total = await stats.volunteer_count(session, community.id, start, end)
     reached = await milestones.announced(session, community.id, start, end)
-    if not (kudos.count or training.sessions or volunteer_total or reached):
+    program_news = await programs.events_between(session, community.id, start, end)
+    if not (kudos.count or training.sessions or volunteer_total or reached or program_news):
         return None
     people: list[Member] = []
     names: dict[str, str] = {}
@@ -75,6 +76,17 @@ async def weekly_roundup(
         )
         sections.append(Section(f"👋 Welcome to our new volunteer {'trainer' if volunteer_total == 1 else 'trainers'} "
                                 f"{joined(named)}!"))
+    if program_news:
+        lines = []
+        for event in program_news:
+            people += event.authors
+            by = f" by {joined([name_of(a) for a in event.authors])}" if event.authors else ""
+            if event.kind == "created":
+                lines.append(f"• New program *{event.program.title}*{by}")
+            else:
+                changed = f": {quoted(event.note)}" if event.note else ""
+                lines.append(f"• *{event.program.title}* refreshed{by}{changed}")
+        sections.append(Section("📚 *Programs*\n" + "\n".join(lines)))
     if reached:
         for milestone in reached:
             names.update(milestone.names)

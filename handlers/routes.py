@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from handlers import admin, digest, enrollment, feedback, help, kudos, profile, sessions, volunteer
+from handlers import (
+    admin,
+    digest,
+    enrollment,
+    feedback,
+    help,
+    kudos,
+    profile,
+    programs,
+    requests,
+    sessions,
+    volunteer,
+)
 from handlers.context import Context
 from handlers.types import Outcome, Reply
 
 Route = Callable[[Context, Any], Awaitable[Reply | Outcome]]
 
-FEATURES = (help, kudos, volunteer, profile, sessions, enrollment, feedback, digest, admin)
+FEATURES = (help, kudos, volunteer, profile, sessions, enrollment, feedback, digest, programs, requests, admin)
 
 ROUTES: dict[type, Route] = {command: route for feature in FEATURES for command, route in feature.ROUTES.items()}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from handlers import programs
+from handlers import requests as topic_requests
 from handlers.context import Context, Refusal, name_of
 from handlers.grammar import SessionAction, SessionAttend, SessionForm, SessionNew, SessionNotes, SessionsList
 from handlers.onboarding import complete_step
@@ -19,7 +21,7 @@ from handlers.usage import USAGE
 from handlers.volunteer import ADMIN_HOLD, held_by_admin
 from storage import enrollments, members, sessions, trainers
 from storage.enrollments import HOLDING
-from storage.models import Member, TrainingSession
+from storage.models import Member, Program, TrainingSession
 
 LIST_LIMIT = 10
 HORIZON = timedelta(days=2 * 366)
@@ -66,7 +68,7 @@ def seat_button(session_id: int, my_status: str | None) -> Button:
     return Button("Sign up", f"signup {session_id}", "primary")
 
 
-def card(ctx: Context, session: TrainingSession, trainer: Member) -> Section:
+def card(ctx: Context, session: TrainingSession, trainer: Member, program: Program | None = None) -> Section:
     fields = [
         ("When", when(ctx, session.starts_at)),
         ("Length", f"{session.duration_minutes} min"),
@@ -75,6 +77,8 @@ def card(ctx: Context, session: TrainingSession, trainer: Member) -> Section:
     ]
     if session.topic:
         fields.append(("Topic", session.topic))
+    if program:
+        fields.append(("Program", f"{program.title} (program {program.id})"))
     return Section(text=f"*{session.title}* — session {session.id}", fields=tuple(fields))
 
 
@@ -95,12 +99,14 @@ async def create(ctx: Context, command: SessionNew) -> Reply:
         return private(f"*{twin.title}* at {when(ctx, starts_at)} is already scheduled as session {twin.id} — "
                        f"I didn't create another. `session show {twin.id}` shows it.")
     logged = starts_at <= ctx.now
+    program = await programs.load(ctx, command.program_id) if command.program_id else None
     session = await sessions.create(
         ctx.session,
         community_id=ctx.community.id,
         trainer_id=ctx.member.id,
         title=command.title,
-        topic=command.topic,
+        topic=command.topic or (program.topic if program else None),
+        program_id=program.id if program else None,
         starts_at=starts_at,
         duration_minutes=command.minutes,
         seats=command.seats,
@@ -114,9 +120,12 @@ async def create(ctx: Context, command: SessionNew) -> Reply:
             f"Logged *{session.title}* as session {session.id}, held {when(ctx, starts_at)}. "
             f"Mark who came with `session attend {session.id} @…`."
         )
+    asked = await topic_requests.answer(ctx, session, lambda person: when(ctx, starts_at, person))
+    told = f" I told the {asked} people who asked for *{session.topic}*." if asked else ""
     buttons = (seat_button(session.id, None), Button("Show", f"session show {session.id}"))
     return public(
-        f"{name_of(ctx.member)} scheduled a new session.", sections=(card(ctx, session, ctx.member),), buttons=buttons
+        f"{name_of(ctx.member)} scheduled a new session.{told}", sections=(card(ctx, session, ctx.member, program),),
+        buttons=buttons,
     )
 
 
@@ -135,6 +144,12 @@ async def _require_trainer(ctx: Context) -> None:
 
 
 async def form(ctx: Context, command: SessionForm) -> Reply:
+    if command.program_id:
+        program = await programs.load(ctx, command.program_id)
+        topic = f" #{program.topic}" if program.topic else ""
+        return private(f"Tell me the date, time, length and seats of a session of *{program.title}*:\n"
+                       f'`session new "{program.title}" <YYYY-MM-DD> <HH:MM> <minutes>m <seats>{topic} '
+                       f"program {program.id}`")
     return private(f"Tell me the title, date, time, length and seats:\n`{USAGE['session'].split('  ·  ')[0]}`")
 
 
@@ -190,7 +205,8 @@ async def _show(ctx: Context, session_id: int) -> Reply:
             if people:
                 lines.append(f"{label}: " + ", ".join(name_of(p) for p in people))
     notes = await sessions.notes(ctx.session, session.id)
-    sections = [card(ctx, session, trainer), Section(text="\n".join(lines))]
+    program = await programs.of_session(ctx, session)
+    sections = [card(ctx, session, trainer, program), Section(text="\n".join(lines))]
     if notes:
         sections.append(Section(text="Notes:\n" + "\n".join(f"• {n.text} — {name_of(a)}" for n, a in notes)))
     return private(f"Session {session.id}", sections=tuple(sections), buttons=await _actions(ctx, session, owner))

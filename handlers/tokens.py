@@ -102,6 +102,13 @@ def read_session_id(raw: str, command: str) -> int:
     return int(raw)
 
 
+def read_program_id(raw: str, command: str = "program") -> int:
+    raw = raw.lstrip("#")
+    if not re.fullmatch(r"\d{1,9}", raw) or int(raw) == 0:
+        raise UsageError(f"`{clip(raw)}` isn't a program number; `programs` lists them.", command)
+    return int(raw)
+
+
 def single_id(rest: str, command: str) -> int:
     parts = rest.split()
     if len(parts) != 1:

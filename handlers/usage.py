@@ -9,13 +9,20 @@ USAGE: dict[str, str] = {
     "me": "me",
     "sessions": "sessions [topic]",
     "session": (
-        'session new "<title>" <YYYY-MM-DD> <HH:MM> <minutes>m <seats> [#topic]  ·  '
+        'session new "<title>" <YYYY-MM-DD> <HH:MM> <minutes>m <seats> [#topic] [program <id>]  ·  '
         "session show|cancel|done <id>  ·  session attend <id> [<@person>…]  ·  session notes <id> <text>"
     ),
     "signup": "signup <id>",
     "cancel": "cancel <id>",
     "feedback": "feedback <id> <1-5> [comment] [--anonymous]",
     "digest": "digest [week|month|quarter|year] [so far]",
+    "program": (
+        'program new "<title>" [#topic]  ·  program show <id>  ·  program authors <id> <@person>…  ·  '
+        "program link <id> <url>  ·  program refreshed <id> [what changed]"
+    ),
+    "programs": "programs [topic]",
+    "request": "request <topic>[: why]",
+    "requests": "requests [topic]",
     "admin": (
         "admin grant|revoke admin|leader <@person>…  ·  admin trainer pause|stop|activate <@person>…  ·  "
         "admin channel roundup|digest|milestones [#channel]  ·  admin schedule roundup <day> <HH:MM>  ·  "
@@ -37,5 +44,9 @@ SUMMARY: dict[str, str] = {
     "cancel": "give up your seat in a session",
     "feedback": "rate a session you attended",
     "digest": "preview the leadership digest (admins and leaders)",
+    "program": "start a training program, name its co-authors, link its materials, record a refresh",
+    "programs": "training programs, their authors and how fresh their content is",
+    "request": "ask for a session on a topic you want to learn (others join with +1)",
+    "requests": "open topic requests, most wanted first",
     "admin": "roles, trainers, channels, schedules and settings (admins only)",
 }

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import closeout as closing
 from handlers import milestones as milestone_content
+from handlers import programs as program_content
 from handlers import reminders as reminder_content
 from handlers.digest import leadership_digest
 from handlers.periods import first_zone
@@ -32,9 +33,9 @@ from handlers.ports import Clock, Notifier
 from handlers.roundup import weekly_roundup
 from handlers.types import CommunityRef, Recipient, Reply
 from scheduler import timing
-from storage import due, enrollments, ledger, members, stats
+from storage import due, enrollments, ledger, members, programs, stats
 from storage.ledger import Slot
-from storage.models import Community, Member, TrainingSession
+from storage.models import Community, Member, Program, TrainingSession
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("guild.scheduler")
@@ -375,6 +376,40 @@ async def closeout(env: JobEnv, community: Community, at: datetime) -> list[str]
     return lines
 
 
+async def refresh_due(env: JobEnv, community: Community, at: datetime) -> list[str]:
+    """Tell the authors of each program whose content is older than ``refresh-months``; remind them monthly.
+
+    The first notice falls due ``refresh-months`` after the last refresh (or the
+    creation), a reminder each whole month after; each is its own ledger slot,
+    keyed by the clock's start, so a refresh (which moves the start) restarts the
+    sequence. A run that missed months sends only the current one, never a backlog.
+    """
+    months = program_content.refresh_months(community)
+    async with reading(env) as session:
+        overdue = await programs.overdue(session, community.id, now=at, months=months)
+        authors = await programs.authors(session, (program.id for program in overdue))
+        periods = {program.id: _refresh_period(program, months, at) for program in overdue}
+        filed = await ledger.filed(session, job="refresh-due", community_id=community.id,
+                                   periods=[period for period, _ in periods.values()])
+        due: list[tuple[Program, Member, str, bool]] = []
+        for program in overdue:
+            period, clock = periods[program.id]
+            for author in authors[program.id]:
+                if filed.get((author.user_id, period)):
+                    continue  # sent; an unsent claim is tried again (the ledger lets a stale one be taken over)
+                told_before = await ledger.notified_since(
+                    session, job="refresh-due", community_id=community.id, channel=author.user_id,
+                    period_prefix=clock, since=programs.clock_start(program), at=at)
+                due.append((program, author, period, told_before))
+    lines: list[str] = []
+    for program, author, period, reminder in due:
+        reply = program_content.refresh_notice(program, months, reminder=reminder)
+        line = await _tell_once(env, community, Slot("refresh-due", community.id, author.user_id, period), reply,
+                                f"refresh-due program {program.id} · {label(community)}")
+        lines += [line] if line else []
+    return lines
+
+
 async def _close_once(env: JobEnv, community: Community, row: TrainingSession, trainer: Member, at: datetime,
                       what: str) -> str | None:
     """Close an overdue session (one instance wins the claim) and tell its trainer what was counted."""
@@ -406,6 +441,21 @@ async def _close_once(env: JobEnv, community: Community, row: TrainingSession, t
     return f"{what}: closed; telling {trainer.user_id} failed"
 
 
+def _refresh_period(program: Program, months: int, at: datetime) -> tuple[str, str]:
+    """The ledger period of the notice due at ``at``, and its prefix naming the clock it belongs to.
+
+    The period is the clock's start plus the whole months since the refresh fell
+    due, so each month has one notice per author and a refresh starts a new series.
+    """
+    start = programs.clock_start(program)
+    due = programs.months_after(start, months)
+    late = (at.year - due.year) * 12 + at.month - due.month
+    if programs.months_after(due, late) > at:
+        late -= 1
+    clock = f"{program.id}:{start:%Y%m%dT%H%M%S%f}:"
+    return f"{clock}{late}", clock
+
+
 Job = Callable[[JobEnv, Community, datetime], Awaitable[list[str]]]
 
 CRON_JOBS: dict[str, Job] = {"roundup": roundup, "digest": digest, "milestones": milestones}
@@ -419,4 +469,6 @@ SCANNING_JOBS: dict[str, Job] = {
     "onboarding-nudges": onboarding_nudges,
     "burnout-alerts": burnout_alerts,
     "closeout": closeout,
+    "refresh-due": refresh_due,
 }
+HOURLY = ("onboarding-nudges", "burnout-alerts", "refresh-due")  # scans that need not run every few minutes

@@ -31,7 +31,7 @@ from handlers.periods import first_zone
 from handlers.ports import Clock, Notifier
 from handlers.types import CommunityRef
 from scheduler import timing
-from scheduler.jobs import CRON_JOBS, MISSABLE, SCANNING_JOBS, JobEnv, label, reading
+from scheduler.jobs import CRON_JOBS, HOURLY, MISSABLE, SCANNING_JOBS, JobEnv, label, reading
 from scheduler.timing import Timing
 from storage import ledger, members
 from storage.models import Community
@@ -86,7 +86,7 @@ class GuildScheduler:
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         for name in SCANNING_JOBS:
-            interval = every.nudge_every if name in ("onboarding-nudges", "burnout-alerts") else every.scan_every
+            interval = every.nudge_every if name in HOURLY else every.scan_every
             self._aps.add_job(self._scan, IntervalTrigger(seconds=interval.total_seconds()), args=[name],
                               id=f"scan:{name}", name=name, misfire_grace_time=int(interval.total_seconds()))
         self._aps.add_job(self.refresh, IntervalTrigger(seconds=every.refresh_every.total_seconds()), id="refresh",
@@ -216,7 +216,7 @@ class GuildScheduler:
                 lines.append(f"{name:<18} {label(community)}: next {when}")
         every = self.env.timing
         for name in SCANNING_JOBS:
-            interval = every.nudge_every if name in ("onboarding-nudges", "burnout-alerts") else every.scan_every
+            interval = every.nudge_every if name in HOURLY else every.scan_every
             lines.append(f"{name:<18} all communities: every {int(interval.total_seconds() // 60)} minutes")
         return lines
 

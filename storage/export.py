@@ -14,7 +14,20 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import Community, Enrollment, Feedback, Kudos, KudosValue, Member, TrainerProfile, TrainingSession
+from storage.models import (
+    Community,
+    Enrollment,
+    Feedback,
+    Kudos,
+    KudosValue,
+    Member,
+    Program,
+    ProgramAuthor,
+    RequestSupporter,
+    TopicRequest,
+    TrainerProfile,
+    TrainingSession,
+)
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "kudos": ("id", "created_at", "platform", "community", "giver", "receiver", "message", "values", "channel"),
@@ -22,6 +35,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "enrollments": ("session_id", "member", "status", "created_at"),
     "feedback": ("session_id", "member", "rating", "comment", "created_at"),
     "members": ("platform", "user_id", "display_name", "roles", "trainer_status"),
+    "programs": ("id", "title", "topic", "authors", "materials_url", "created_at", "refreshed_at"),
+    "requests": ("id", "topic", "requested_by", "reason", "supporters", "status", "created_at"),
 }
 
 
@@ -79,12 +94,46 @@ def _members(admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
     )
 
 
+def _programs(_admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
+    authors = (
+        select(func.aggregate_strings(Member.user_id, " "))
+        .join(ProgramAuthor, ProgramAuthor.member_id == Member.id)
+        .where(ProgramAuthor.program_id == Program.id)
+        .scalar_subquery()
+    )
+    return (
+        select(Program.id, Program.title, Program.topic, authors, Program.materials_url, Program.created_at,
+               Program.refreshed_at)
+        .order_by(Program.id)
+    )
+
+
+def _requests(_admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
+    """``supporters`` are those who joined the request, the requester not among them."""
+    supporter = aliased(Member)
+    supporters = (
+        select(func.aggregate_strings(supporter.user_id, " "))
+        .join(RequestSupporter, RequestSupporter.member_id == supporter.id)
+        .where(RequestSupporter.request_id == TopicRequest.id,
+               RequestSupporter.member_id != TopicRequest.requested_by_id)
+        .scalar_subquery()
+    )
+    return (
+        select(TopicRequest.id, TopicRequest.topic, Member.user_id, TopicRequest.reason, supporters,
+               TopicRequest.status, TopicRequest.created_at)
+        .join(Member, Member.id == TopicRequest.requested_by_id)
+        .order_by(TopicRequest.id)
+    )
+
+
 QUERIES: dict[str, Callable[[frozenset[str]], Select[*tuple[Any, ...]]]] = {
     "kudos": _kudos,
     "sessions": _sessions,
     "enrollments": _enrollments,
     "feedback": _feedback,
     "members": _members,
+    "programs": _programs,
+    "requests": _requests,
 }
 
 

@@ -180,6 +180,8 @@ class TrainingSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The program (curriculum) this session delivers; its learners and ratings add up to the program.
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"), index=True)
 
 
 class Enrollment(Base):
@@ -339,3 +341,90 @@ class Conversation(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     reference: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Program(Base):
+    """A training program (curriculum) trainers develop together and sessions deliver.
+
+    ``refreshed_at`` is the last content update (None: never refreshed since it
+    was created); the refresh clock runs from it, or from ``created_at``.
+    """
+
+    __tablename__ = "programs"
+    __table_args__ = (Index("ix_programs_community_topic", "community_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str | None] = mapped_column(String(64))
+    materials_url: Mapped[str | None] = mapped_column(String(2000))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProgramAuthor(Base):
+    """A co-author of a program: a trainer who develops (and refreshes) it."""
+
+    __tablename__ = "program_authors"
+
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProgramEvent(Base):
+    """A program's history: created, refreshed (with what changed), so that content updates are on record."""
+
+    __tablename__ = "program_history"
+    __table_args__ = (
+        CheckConstraint("kind in ('created', 'refreshed')", name="kind"),
+        Index("ix_program_history_program_at", "program_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TopicRequest(Base):
+    """Someone asked for a session on a topic; others join it. ``open_topic`` keeps one open request a topic.
+
+    ``open_topic`` is the topic while the request is open and NULL after, so a
+    unique constraint (NULLs never collide) lets only one open request per topic
+    exist, however many people ask at the same moment.
+    """
+
+    __tablename__ = "topic_requests"
+    __table_args__ = (
+        UniqueConstraint("community_id", "open_topic"),
+        CheckConstraint("status in ('open', 'scheduled', 'closed')", name="status"),
+        Index("ix_topic_requests_community_status", "community_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(64))
+    open_topic: Mapped[str | None] = mapped_column(String(64))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    trainers_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="SET NULL"))
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RequestSupporter(Base):
+    """One person behind a topic request (the requester too), once."""
+
+    __tablename__ = "request_supporters"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("topic_requests.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -27,6 +27,7 @@ async def create(
     seats: int,
     created_at: datetime,
     done: bool,
+    program_id: int | None = None,
 ) -> TrainingSession:
     """A scheduled session, or (``done``) a logged one that already happened."""
     row = TrainingSession(
@@ -34,6 +35,7 @@ async def create(
         trainer_id=trainer_id,
         title=title,
         topic=topic,
+        program_id=program_id,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         seats=seats,

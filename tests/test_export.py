@@ -6,9 +6,10 @@ import asyncio
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 import app
 from storage.db import create_engine, session_factory
@@ -19,6 +20,10 @@ from storage.models import (
     Kudos,
     KudosValue,
     Member,
+    Program,
+    ProgramAuthor,
+    RequestSupporter,
+    TopicRequest,
     TrainerProfile,
     TrainingSession,
 )
@@ -131,3 +136,43 @@ def test_an_unwritable_output_is_reported_and_nothing_is_left_behind(
 def test_empty_json_export_is_an_empty_array(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert json.loads(export("feedback", "json")) == []
+
+
+async def _seed_programs_and_requests(url: str) -> None:
+    engine = create_engine(url)
+    async with UnitOfWork(session_factory(engine)) as uow:
+        s = uow.session
+        community = await s.scalar(select(Community))
+        people = {m.user_id: m for m in await s.scalars(select(Member))}
+        program = Program(community_id=community.id, title="Safety basics", topic="safety",
+                          materials_url="https://wiki.example.com/safety", created_at=WHEN,
+                          refreshed_at=WHEN + timedelta(days=30))
+        bare = Program(community_id=community.id, title="Bare", created_at=WHEN)
+        s.add_all([program, bare])
+        await s.flush()
+        s.add_all([ProgramAuthor(program_id=program.id, member_id=people[u].id, added_at=WHEN) for u in ("U1", "U3")])
+        request = TopicRequest(community_id=community.id, topic="public-speaking", open_topic="public-speaking",
+                               requested_by_id=people["U2"].id, reason="for demos", status="open", created_at=WHEN)
+        s.add(request)
+        await s.flush()
+        s.add_all([RequestSupporter(request_id=request.id, member_id=people[u].id, joined_at=WHEN)
+                   for u in ("U2", "U1", "U3")])
+        await uow.commit()
+    await engine.dispose()
+
+
+def test_programs_and_requests_exports(seeded: str) -> None:
+    asyncio.run(_seed_programs_and_requests(seeded))
+    programs = list(csv.DictReader(io.StringIO(export("programs"))))
+    assert list(programs[0]) == ["id", "title", "topic", "authors", "materials_url", "created_at", "refreshed_at"]
+    first, bare = programs
+    assert sorted(first.pop("authors").split()) == ["U1", "U3"]
+    assert first == {"id": "1", "title": "Safety basics", "topic": "safety",
+                     "materials_url": "https://wiki.example.com/safety", "created_at": "2026-11-20T14:30:00Z",
+                     "refreshed_at": "2026-12-20T14:30:00Z"}
+    assert (bare["authors"], bare["topic"], bare["refreshed_at"]) == ("", "", "")
+    [request] = json.loads(export("requests", "json"))
+    assert list(request) == ["id", "topic", "requested_by", "reason", "supporters", "status", "created_at"]
+    assert sorted(request.pop("supporters").split()) == ["U1", "U3"]
+    assert request == {"id": 1, "topic": "public-speaking", "requested_by": "U2", "reason": "for demos",
+                       "status": "open", "created_at": "2026-11-20T14:30:00Z"}

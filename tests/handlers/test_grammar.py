@@ -46,6 +46,8 @@ from handlers.grammar import (
     completion,
     parse,
 )
+from handlers.programs import ProgramAuthors, ProgramLink, ProgramNew, ProgramRefreshed, ProgramShow, ProgramsList
+from handlers.requests import RequestsList, RequestTopic
 from handlers.routes import ROUTES
 from handlers.usage import USAGE
 
@@ -221,7 +223,8 @@ def _kudos_text(c: KudosGive) -> str:
 
 def _new_text(c: SessionNew) -> str:
     topic = f" #{c.topic}" if c.topic else ""
-    return f'session new "{c.title}" {c.day.isoformat()} {c.start:%H:%M} {c.minutes}m {c.seats}{topic}'
+    program = f" program {c.program_id}" if c.program_id else ""
+    return f'session new "{c.title}" {c.day.isoformat()} {c.start:%H:%M} {c.minutes}m {c.seats}{topic}{program}'
 
 
 def _rate_text(c: Rate) -> str:
@@ -266,10 +269,14 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
             minutes=st.integers(5, 24 * 60),
             seats=st.integers(1, 10_000),
             topic=st.none() | NAME,
+            program_id=st.none() | SESSION_ID,
         ),
         _new_text,
     ),
-    SessionForm: (st.just(SessionForm()), lambda c: "session new"),
+    SessionForm: (
+        st.builds(SessionForm, st.none() | SESSION_ID),
+        lambda c: "session new" + (f" program {c.program_id}" if c.program_id else ""),
+    ),
     SessionAction: (
         st.builds(SessionAction, st.sampled_from(["show", "cancel", "done"]), SESSION_ID),
         lambda c: f"session {c.action} {c.session_id}",
@@ -329,6 +336,30 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
         ),
         lambda c: f"admin set {c.setting} {'none' if c.value is None else c.value}",
     ),
+    ProgramNew: (
+        st.builds(ProgramNew, st.lists(WORD, min_size=1, max_size=6).map(" ".join), st.none() | NAME),
+        lambda c: f'program new "{c.title}"' + (f" #{c.topic}" if c.topic else ""),
+    ),
+    ProgramsList: (st.builds(ProgramsList, st.none() | TOPIC), lambda c: f"programs {c.topic or ''}"),
+    ProgramShow: (st.builds(ProgramShow, SESSION_ID), lambda c: f"program show {c.program_id}"),
+    ProgramAuthors: (
+        st.builds(ProgramAuthors, SESSION_ID, PEOPLE),
+        lambda c: f"program authors {c.program_id} {mention_all(c.people)}",
+    ),
+    ProgramLink: (
+        st.builds(ProgramLink, SESSION_ID, st.from_regex(r"https://[a-z]{1,10}\.example/[a-z0-9/?=&-]{0,20}",
+                                                        fullmatch=True)),
+        lambda c: f"program link {c.program_id} {c.url}",
+    ),
+    ProgramRefreshed: (
+        st.builds(ProgramRefreshed, SESSION_ID, st.none() | PROSE),
+        lambda c: f"program refreshed {c.program_id} {c.note or ''}",
+    ),
+    RequestTopic: (
+        st.builds(RequestTopic, TOPIC, st.none() | PROSE),
+        lambda c: f"request {c.topic}" + (f": {c.reason}" if c.reason else ""),
+    ),
+    RequestsList: (st.builds(RequestsList, st.none() | TOPIC), lambda c: f"requests {c.topic or ''}"),
 }
 
 
