@@ -2,8 +2,8 @@
 
 Everything is scoped to one community. A program's figures (sessions delivered,
 learners reached, average rating) are counted in SQL from the sessions that ran
-it, by the rules of DESIGN.md §7: a delivered session is one that was held
-(``done``), learners are its attendees. The refresh clock of a program runs from
+it, by the rules of DESIGN.md §7 (``storage.counting``): a delivered session is
+one that was held, learners are its attendees. The refresh clock of a program runs from
 its last refresh, or from its creation when it was never refreshed.
 """
 
@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import counting
 from storage.models import Enrollment, Feedback, Member, Program, ProgramAuthor, ProgramEvent, TrainingSession
 from storage.sql import insert_ignore
 
@@ -136,8 +137,11 @@ class Figures:
 
 
 async def figures(session: AsyncSession, program_id: int) -> Figures:
-    """Sessions held, their attendees and their ratings, for every session that ran the program."""
-    held = (TrainingSession.program_id == program_id, TrainingSession.status == "done")
+    """Sessions held, their attendees and their ratings, for every session that ran the program.
+
+    Ratings count from every session of the program (only attendees of a held session can rate).
+    """
+    held = (TrainingSession.program_id == program_id, counting.held())
     delivered = select(func.count()).select_from(TrainingSession).where(*held).scalar_subquery()
     learners = (
         select(func.count())
