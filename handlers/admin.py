@@ -214,6 +214,22 @@ def _url(text: str) -> str | None:
     return link
 
 
+def _refresh_months(text: str) -> int:
+    return whole_number(text, "the months between program refreshes", 1, 60, "admin")
+
+
+def _request_threshold(text: str) -> int:
+    return whole_number(text, "the number of people", 1, 1000, "admin")
+
+
+def _months(value: SettingValue) -> str:
+    return f"{value} month{'s' if value != 1 else ''}"
+
+
+def _people(value: SettingValue) -> str:
+    return f"{value} {'person' if value == 1 else 'people'}"
+
+
 def _days(value: SettingValue) -> str:
     return f"{value} day{'s' if value != 1 else ''}"
 
@@ -240,6 +256,11 @@ SETTINGS: dict[str, Setting] = {
                           "Trainer time counts {shown} of preparation."),
     "headcount": Setting("headcount", "Headcount", money.parse_headcount, money.show_headcount,
                          "Reach is counted against {shown}."),
+    "refresh-months": Setting("refresh_months", "Program refresh every", _refresh_months, _months,
+                              "Programs are due for a content refresh {shown} after the last one; their "
+                              "authors are told then and reminded monthly."),
+    "request-threshold": Setting("request_threshold", "Request threshold", _request_threshold, _people,
+                                 "A topic request's trainers are told once {shown} have asked for it."),
 }
 
 

@@ -33,7 +33,7 @@ URL = re.compile(r"^<?(https?://[^\s<>|]+)(?:\|[^<>]*)?>?$", re.IGNORECASE)
 
 def refresh_months(community: Community) -> int:
     """How old a program's content may get before its authors are asked to refresh it (``refresh-months``)."""
-    return REFRESH_MONTHS
+    return community.refresh_months or REFRESH_MONTHS
 
 
 # --- commands --------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ LIST_LIMIT = 10
 
 def request_threshold(community: Community) -> int:
     """How many people a request needs before its topic's trainers hear of it (``request-threshold``)."""
-    return REQUEST_THRESHOLD
+    return community.request_threshold or REQUEST_THRESHOLD
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ USAGE: dict[str, str] = {
         "admin schedule digest weekly|monthly|quarterly  ·  admin timezone <Area/City>  ·  "
         "admin kudos-emoji <name>  ·  admin kudos-limit <n>  ·  admin burnout <sessions>  ·  admin show  ·  "
         "admin set <setting> <value> (closeout-days <1-7>, guide <url|none>, external-rate <per hour>, "
-        "internal-rate <per hour>, currency <ISO code>, prep-ratio <hours per hour>, headcount <employees>)"
+        "internal-rate <per hour>, currency <ISO code>, prep-ratio <hours per hour>, headcount <employees>, "
+        "refresh-months <1-60>, request-threshold <n>)"
     ),
 }
 

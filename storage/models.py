@@ -93,6 +93,10 @@ class Community(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     prep_ratio: Mapped[float | None] = mapped_column(Float)
     headcount: Mapped[int | None] = mapped_column(Integer)
+    # Months a program's content may age before its authors are asked to refresh it (``admin set refresh-months``).
+    refresh_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
+    # People a topic request needs before its topic's trainers are told (``admin set request-threshold``).
+    request_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -51,7 +51,7 @@ def form_for(text: str, origin: Origin) -> View | None:
     except grammar.UsageError:
         return None
     if isinstance(command, grammar.SessionForm):
-        return _session(origin, None)
+        return _session(origin, command.program_id)
     if isinstance(command, grammar.KudosForm):
         return _kudos(origin, None)
     return None
@@ -120,7 +120,8 @@ def _number(low: int, high: int, initial: int) -> dict[str, Any]:
             "initial_value": str(initial)}
 
 
-def _session(origin: Origin, _item: int | None) -> View:
+def _session(origin: Origin, program_id: int | None) -> View:
+    """The session form; from a program's card it schedules a session of that program (kept in the metadata)."""
     blocks = [
         _input("title", "Title", _text(200, placeholder="Intro to SQL joins")),
         _input("day", "Date", {"type": "datepicker"}, hint="A past date logs a session that already happened."),
@@ -129,7 +130,8 @@ def _session(origin: Origin, _item: int | None) -> View:
         _input("seats", "Seats", _number(1, tokens.MAX_SEATS, 12)),
         _input("topic", "Topic", _text(64, placeholder="sql"), optional=True),
     ]
-    return _view("New session", "Schedule", blocks, _meta("session", origin, None))
+    title = f"Session of program {program_id}" if program_id else "New session"
+    return _view(title[:24], "Schedule", blocks, _meta("session", origin, program_id))
 
 
 def _kudos(origin: Origin, _item: int | None) -> View:
@@ -193,11 +195,12 @@ def _tag(text: str) -> str:
     return "-".join(text.strip().lstrip("#").lower().split())
 
 
-def _read_session(values: dict[str, Any], _item: int | None) -> str:
+def _read_session(values: dict[str, Any], program_id: int | None) -> str:
     title = shlex.quote(_escaped(values.get("title")) or "")
     topic = _tag(values.get("topic") or "")
     parts = ["session new", title, values.get("day") or "", values.get("start") or "",
-             f"{values.get('minutes') or ''}m", str(values.get("seats") or ""), f"#{topic}" if topic else ""]
+             f"{values.get('minutes') or ''}m", str(values.get("seats") or ""), f"#{topic}" if topic else "",
+             f"program {program_id}" if program_id else ""]
     return " ".join(p for p in parts if p)
 
 

@@ -327,6 +327,8 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
     AdminSet: (
         st.one_of(
             st.builds(AdminSet, st.just("closeout-days"), st.integers(1, 7)),
+            st.builds(AdminSet, st.just("refresh-months"), st.integers(1, 60)),
+            st.builds(AdminSet, st.just("request-threshold"), st.integers(1, 1000)),
             st.builds(AdminSet, st.just("guide"), st.sampled_from(["https://wiki.example.com/trainers", None])),
             st.builds(AdminSet, st.sampled_from(["external-rate", "internal-rate"]),
                       st.none() | st.sampled_from([0.0, 1.5, 60.0, 150.0, 1234.25])),

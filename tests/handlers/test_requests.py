@@ -105,3 +105,15 @@ async def test_bad_requests_get_usage(chat: Chat) -> None:
         reply = await chat.say("ana", text)
         assert "Usage: `request <topic>[: why]`" in reply.text, text
     assert await rows(chat, select(TopicRequest.id)) == []
+
+
+async def test_admins_set_the_threshold(chat: Chat, notifier: RecordingNotifier) -> None:
+    await volunteer(chat, "tara", "sql")
+    reply = await chat.say("root", "admin set request-threshold 2")
+    assert reply.text == "A topic request's trainers are told once 2 people have asked for it."
+    assert "Request threshold" in str((await chat.say("root", "admin show")).sections)
+    await chat.say("ana", "request sql")
+    assert notifier.dms_to("tara") == []
+    await chat.say("ben", "request sql")
+    assert len(notifier.dms_to("tara")) == 1
+    assert "Only Guild admins" in (await chat.say("ana", "admin set request-threshold 9")).text

@@ -105,3 +105,15 @@ async def test_three_processes_at_once_tell_each_author_once(database_url: str, 
     again = run_job(database_url, at)
     out, _ = await asyncio.to_thread(again.communicate, timeout=120)
     assert "→ DM" not in out and "none due" in out
+
+
+async def test_admins_set_how_often_programs_are_refreshed(
+    seed: Seed, make_scheduler: MakeScheduler, notifier: RecordingNotifier, chat
+) -> None:  # type: ignore[no-untyped-def]
+    await program(seed, "Safety basics", MONDAY - timedelta(days=100), ["tara"])
+    scheduler = make_scheduler()
+    assert await scheduler.run_job("refresh-due") == ["refresh-due · Test Co: none due"]
+    reply = await chat.say("root", "admin set refresh-months 3")
+    assert reply.text.startswith("Programs are due for a content refresh 3 months after the last one")
+    assert await scheduler.run_job("refresh-due") == ["refresh-due program 1 · Test Co: told tara"]
+    assert "more than 3 months ago" in refresh_dms(notifier)[0][1]

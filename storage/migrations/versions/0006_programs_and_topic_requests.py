@@ -1,11 +1,12 @@
 """programs and topic requests
 
+Two community settings (``refresh-months``, ``request-threshold``).
 Programs (curricula) with co-authors and a history of content refreshes;
 sessions may deliver a program (``training_sessions.program_id``). Topic
 requests with their supporters; ``open_topic`` keeps one open request a topic.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 17:46:49.286189
 """
 
@@ -16,13 +17,17 @@ from alembic import op
 
 import storage.models
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('communities', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('refresh_months', sa.Integer(), server_default='12', nullable=False))
+        batch_op.add_column(sa.Column('request_threshold', sa.Integer(), server_default='3', nullable=False))
+
     op.create_table('programs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -131,3 +136,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_programs_community_topic')
 
     op.drop_table('programs')
+    with op.batch_alter_table('communities', schema=None) as batch_op:
+        batch_op.drop_column('request_threshold')
+        batch_op.drop_column('refresh_months')
