@@ -124,7 +124,8 @@ class GuildBot(ActivityHandler):
             except grammar.UsageError:
                 return False
             if isinstance(command, grammar.SessionForm):
-                card, summary = cards.session_form(self._core.clock().date()), "Schedule a session"
+                card = cards.session_form(self._core.clock().date(), command.program_id)
+                summary = "Schedule a session"
             elif isinstance(command, grammar.KudosForm):
                 card, summary = cards.kudos_form(await self._people(turn_context.activity)), "Say thanks"
             else:

@@ -68,10 +68,11 @@ def summary(reply: Reply) -> str:
     return TOKEN.sub(lambda m: reply.names.get(m.group(1), "someone"), first).replace("*", "")[:120]
 
 
-def session_form(today: date) -> Card:
-    """``session new`` without arguments: the fields of the typed command, as inputs."""
+def session_form(today: date, program_id: int | None = None) -> Card:
+    """``session new`` without arguments (or from a program's card): the fields of the typed command, as inputs."""
+    heading = f"Schedule a session of program {program_id}" if program_id else "Schedule a session"
     body = [
-        _block("Schedule a session", weight="Bolder", size="Medium"),
+        _block(heading, weight="Bolder", size="Medium"),
         {"type": "Input.Text", "id": "title", "label": "Title", "isRequired": True, "maxLength": 200,
          "errorMessage": "Give the session a title.", "placeholder": "Intro to SQL joins"},
         {"type": "Input.Date", "id": "date", "label": "Date", "isRequired": True, "value": today.isoformat(),
@@ -84,7 +85,8 @@ def session_form(today: date) -> Card:
          "value": 12, "errorMessage": "At least one seat."},
         {"type": "Input.Text", "id": "topic", "label": "Topic (optional)", "placeholder": "sql", "maxLength": 64},
     ]
-    return _card(body, [_form_submit("Schedule", {"form": "session"})])
+    data: dict[str, Any] = {"form": "session", **({"program": program_id} if program_id else {})}
+    return _card(body, [_form_submit("Schedule", data)])
 
 
 def kudos_form(people: Sequence[tuple[str, str]]) -> Card:

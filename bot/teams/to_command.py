@@ -169,7 +169,10 @@ def _session_text(data: dict[str, Any]) -> str:
     if missing:
         raise FormError(f"Please fill in the session's {', '.join(missing)}.")
     topic_word = "#" + "-".join(topic.lstrip("#").split()) if topic else ""
-    return f"session new {shlex.quote(title)} {day} {start} {_whole(minutes)}m {_whole(seats)} {topic_word}".strip()
+    program = data.get("program")
+    program_words = f"program {_whole(str(program))}" if program else ""
+    return " ".join(w for w in ("session new", shlex.quote(title), day, start, f"{_whole(minutes)}m",
+                                _whole(seats), topic_word, program_words) if w)
 
 
 def _kudos_text(data: dict[str, Any]) -> tuple[str, dict[str, PersonRef]]:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.console import to_message
 from storage.db import create_engine, session_factory
-from storage.models import Enrollment, Kudos
+from storage.models import Enrollment, Kudos, TopicRequest
 from storage.uow import UnitOfWork
 from tests.fakes import next_friday_roundup
 
@@ -126,3 +126,47 @@ def test_operators_list_the_jobs_and_run_one_by_hand(database_url: str) -> None:
 def test_a_mention_at_the_end_of_a_sentence_leaves_the_full_stop_out() -> None:
     message = to_message("lead", "kudos @ana. thanks for the tour of @ben.dev's notebook")
     assert set(message.people) == {"ana", "ben.dev"}
+
+
+def test_the_readme_requests_and_programs_sessions(database_url: str) -> None:
+    """The README's "Topic requests" and "Programs" transcripts, replayed (the session date is any future day)."""
+    day = (date.today() + timedelta(days=10)).isoformat()
+    script = "\n".join([
+        "volunteer sql, safety",
+        "admin trainer activate @lead",
+        ":as ana",
+        "request SQL: joins keep tripping me up",
+        ":as ben",
+        "1",
+        ":as cara",
+        "request sql",
+        ":as lead",
+        f'session new "SQL joins" {day} 14:00 60m 10 #sql',
+        'program new "Three steps of safety" #safety',
+        ":as tom",
+        "volunteer safety",
+        ":as lead",
+        "program authors 1 @tom",
+        "program link 1 https://wiki.example.com/three-steps",
+        "program refreshed 1 new videos from this year's drills",
+        "program show 1",
+    ]) + "\n"
+    result = run_console(script, database_url)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in out + result.stderr
+    assert "@ana asked for a session on *sql*. Want it too? Press +1." in out
+    assert "(pressed: request sql)" in out and "Added you — 2 people want a session on *sql*." in out
+    assert out.count("3 people asked for a session on *sql*, one of your topics.") == 1
+    for person in ("ana", "ben", "cara"):
+        assert f"→ DM to @{person}:\n  Good news — you asked for a session on *sql*, and @lead scheduled one" in out
+    assert "@lead scheduled a new session. I told the 3 people who asked for *sql*." in out
+    assert "→ DM to @tom:\n  @lead added you as a co-author of *Three steps of safety* (program 1)." in out
+    assert "Recorded a refresh of *Three steps of safety* (new videos from this year's drills)." in out
+    card = out[out.rindex("*Three steps of safety* — program 1"):]
+    for line in ("Authors: @lead and @tom", "Materials: https://wiki.example.com/three-steps",
+                 "— new videos from this year's drills", "Sessions delivered: 0", "[1] Schedule a session",
+                 "[2] Mark refreshed"):
+        assert line in card, line
+    assert asyncio.run(count(database_url, select(func.count()).select_from(TopicRequest)
+                             .where(TopicRequest.status == "scheduled"))) == 1

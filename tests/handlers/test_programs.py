@@ -169,3 +169,10 @@ async def test_bad_program_commands_get_usage(chat: Chat) -> None:
         reply = await chat.say("ana", text)
         assert expected in reply.text and "Usage:" in reply.text, text
     assert "can't find program 4" in (await chat.say("ana", "program show 4")).text
+
+
+async def test_help_lists_the_new_commands(chat: Chat) -> None:
+    overview = (await chat.say("ana", "help")).sections[0].text
+    for word in ("program", "programs", "request", "requests"):
+        assert f"• `{word}` — " in overview
+    assert "program refreshed <id> [what changed]" in (await chat.say("ana", "help program")).text

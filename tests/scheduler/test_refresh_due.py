@@ -117,3 +117,9 @@ async def test_admins_set_how_often_programs_are_refreshed(
     assert reply.text.startswith("Programs are due for a content refresh 3 months after the last one")
     assert await scheduler.run_job("refresh-due") == ["refresh-due program 1 · Test Co: told tara"]
     assert "more than 3 months ago" in refresh_dms(notifier)[0][1]
+
+
+async def test_jobs_lists_refresh_due(seed: Seed, make_scheduler: MakeScheduler) -> None:
+    scheduler = make_scheduler()
+    await scheduler.load()
+    assert any(line.startswith("refresh-due") and "every 60 minutes" in line for line in scheduler.describe())

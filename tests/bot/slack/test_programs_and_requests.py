@@ -11,8 +11,10 @@ from tests.bot.slack.conftest import SlackHarness
 
 
 def buttons(blocks: Any) -> dict[str, str]:
-    """Button label → the command it carries, over every actions block of a message."""
-    return {e["text"]["text"]: e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
+    """Button label → the command it carries, over a message's actions blocks and section accessories."""
+    elements = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    elements += [b["accessory"] for b in blocks if b.get("accessory", {}).get("type") == "button"]
+    return {e["text"]["text"]: e["value"] for e in elements}
 
 
 async def test_the_plus_one_button_joins_a_request_once_and_the_third_person_alerts_the_trainer(
@@ -64,5 +66,6 @@ async def test_a_program_card_schedules_a_session_of_the_program_through_the_for
     assert response.status == 200
     await slack.fake.wait_for("chat.postMessage", where=lambda c: "Monday group" in str(c.body.get("blocks")))
     async with slack.core.uow() as uow:
-        [session] = (await uow.session.scalars(select(TrainingSession))).all()
-    assert (session.title, session.program_id, session.topic) == ("Three steps, Monday group", 1, "safety")
+        stored = (await uow.session.execute(
+            select(TrainingSession.title, TrainingSession.program_id, TrainingSession.topic))).all()
+    assert stored == [("Three steps, Monday group", 1, "safety")]
