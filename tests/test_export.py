@@ -143,6 +143,7 @@ async def _seed_programs_and_requests(url: str) -> None:
     async with UnitOfWork(session_factory(engine)) as uow:
         s = uow.session
         community = await s.scalar(select(Community))
+        assert community is not None
         people = {m.user_id: m for m in await s.scalars(select(Member))}
         program = Program(community_id=community.id, title="Safety basics", topic="safety",
                           materials_url="https://wiki.example.com/safety", created_at=WHEN,
