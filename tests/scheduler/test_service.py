@@ -146,5 +146,5 @@ async def test_non_admins_cannot_change_the_schedule(seed: Seed, make_scheduler:
 async def test_unknown_jobs_are_named(make_scheduler: MakeScheduler) -> None:
     assert await make_scheduler().run_job("coffee") == [
         "Unknown job 'coffee'. Jobs: roundup, digest, milestones, reminders, feedback-requests, onboarding-nudges, "
-        "burnout-alerts, closeout."
+        "burnout-alerts, closeout, refresh-due."
     ]
