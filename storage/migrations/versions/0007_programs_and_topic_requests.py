@@ -5,8 +5,8 @@ Programs (curricula) with co-authors and a history of content refreshes;
 sessions may deliver a program (``training_sessions.program_id``). Topic
 requests with their supporters; ``open_topic`` keeps one open request a topic.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 17:46:49.286189
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import storage.models
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0007'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
