@@ -52,9 +52,9 @@ async def me(ctx: Context, command: Me) -> Reply:
                 buttons.append(Button("Mark next step done", f"volunteer done {following}", "primary"))
         else:
             sections.append(Section(text="*Trainer*", fields=tuple(fields)))
-    authored = await programs.mine(ctx, member)
-    if authored is not None:
-        sections.append(authored)
+        authored = await programs.mine(ctx, member)  # co-authors are trainers: nobody else has programs
+        if authored is not None:
+            sections.append(authored)
     sections.append(Section(fields=(("Roles", ", ".join(roles) or "member"),)))
     return private(
         f"Here's your Guild profile, {name_of(member)}.",
