@@ -7,6 +7,7 @@ a fake clock and fake platform URLs); ``main`` picks the mode:
     python app.py migrate               bring the database schema up to date
     python app.py export TABLE [--format csv|json] [--output FILE]
     python app.py run-job NAME [--at ISO-TIME]
+    python app.py report [week|month|quarter|year] [--at ISO] [--format html|markdown] [--output FILE]
     python app.py jobs
 """
 
@@ -42,8 +43,9 @@ from bot.notify import RoutingNotifier
 from handlers.context import CoreSettings
 from handlers.core import Core
 from handlers.ports import Clock
+from handlers.report import one_pager
 from metrics import CONTENT_TYPE, Metrics
-from storage import export
+from storage import export, members
 from storage.db import create_engine, session_factory
 from storage.migrate import current_revisions, head_revisions, upgrade, wait_until_current
 from storage.uow import UnitOfWork
@@ -298,6 +300,36 @@ def export_to_file(settings: config.Settings, table: str, fmt: str, path: Path) 
     return count
 
 
+class ReportError(Exception):
+    """A report that cannot be written as asked (no such community, several to choose from)."""
+
+
+async def write_report(settings: config.Settings, *, period: str, at: datetime, fmt: str, output: Path | None,
+                       community: str | None) -> list[Path]:
+    """The one-pager for the last complete ``period`` before ``at``; returns the files written."""
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with UnitOfWork(session_factory(engine)) as uow:
+            found = await members.communities(uow.session)
+            if community:
+                found = [c for c in found if community in (f"{c.platform}:{c.external_id}", c.name)]
+            if len(found) != 1:
+                names = ", ".join(f"{c.platform}:{c.external_id}" for c in await members.communities(uow.session))
+                raise ReportError(f"Name the community with --community (one of: {names or 'none yet'}).")
+            files = await one_pager(uow.session, found[0], period, at, settings.timezone, fmt)  # type: ignore[arg-type]
+    finally:
+        await engine.dispose()
+    written = []
+    for n, file in enumerate(files):
+        path = (output if n == 0 else (output.parent / file.filename)) if output else Path(file.filename)
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_bytes(file.content)
+        os.replace(partial, path)
+        written.append(path)
+    return written
+
+
 async def run_job(settings: config.Settings, name: str, at: datetime | None, out: TextIO) -> None:
     guild = await build(settings)
     guild.notifier.register(CONSOLE_COMMUNITY.platform, ConsoleNotifier(out))
@@ -353,6 +385,12 @@ def parser() -> argparse.ArgumentParser:
     job.add_argument("name")
     job.add_argument("--at", type=_iso_time, help="the moment to run it for (ISO 8601; default now)")
     modes.add_parser("jobs", help="list scheduled jobs and their next run times")
+    reporter = modes.add_parser("report", help="write the leadership one-pager (HTML or Markdown)")
+    reporter.add_argument("period", nargs="?", choices=("week", "month", "quarter", "year"), default="month")
+    reporter.add_argument("--at", type=_iso_time, help="the last complete period before this moment (default now)")
+    reporter.add_argument("--format", choices=("html", "markdown"), default="html")
+    reporter.add_argument("--output", help="file to write (default: guild-report-<period>.html|md here)")
+    reporter.add_argument("--community", help="platform:id or name, when the database holds several")
     return cli
 
 
@@ -391,6 +429,19 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO = sys.stdin, out: T
         asyncio.run(run_job(settings, args.name, args.at, out))
     elif mode == "jobs":
         asyncio.run(list_jobs(settings, out))
+    elif mode == "report":
+        try:
+            written = asyncio.run(write_report(
+                settings, period=args.period, at=args.at or datetime.now(UTC), fmt=args.format,
+                output=Path(args.output) if args.output else None, community=args.community))
+        except ReportError as error:
+            print(error, file=sys.stderr)
+            return 2
+        except OSError as error:
+            print(f"Can't write the report: {error.strerror or error}.", file=sys.stderr)
+            return 2
+        for path in written:
+            print(f"Wrote {path}", file=out)
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,7 @@ class Settings:
     digest_grace_hours: float = 24.0
     drain_seconds: float = 20.0
     auto_migrate: bool = True
+    public_url: str | None = None  # where people reach Guild over HTTPS (report links on Teams)
 
     @property
     def slack_enabled(self) -> bool:
@@ -94,6 +96,10 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"GUILD_TIMEZONE={timezone!r} is not an IANA time zone name (e.g. Europe/Paris)")
+    public_url = (get("GUILD_PUBLIC_URL") or "").rstrip("/") or None
+    if public_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", public_url):
+        problems.append(f"GUILD_PUBLIC_URL must be an http(s) address like https://guild.example.com, not "
+                        f"{public_url!r}")
     log_level = (get("LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
@@ -159,6 +165,7 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
         digest_grace_hours=digest_grace,
         drain_seconds=drain_seconds,
         auto_migrate=auto_migrate,
+        public_url=public_url,
     )
 
 

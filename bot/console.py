@@ -12,6 +12,7 @@ import asyncio
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from handlers.core import Core
@@ -65,6 +66,22 @@ def render(reply: Reply, buttons: list[Button]) -> str:
     return "\n".join(line for line in lines if line)
 
 
+FILES_DIR = Path("guild-files")
+
+
+def save_files(reply: Reply, folder: Path) -> list[str]:
+    """Write the reply's chart and files into ``folder``; one line per file with its path, to print."""
+    if not reply.attachments:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for attachment in reply.attachments:
+        path = folder / attachment.filename
+        path.write_bytes(attachment.content)
+        lines.append(f"📎 {attachment.title}: {path.resolve()}")
+    return lines
+
+
 def _button(button: Button, buttons: list[Button]) -> str:
     buttons.append(button)
     return f"    [{len(buttons)}] {button.label}"
@@ -73,8 +90,9 @@ def _button(button: Button, buttons: list[Button]) -> str:
 class ConsoleNotifier:
     """Shows what Guild tells other people and channels, in the same terminal."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, files: Path = FILES_DIR) -> None:
         self.out = out
+        self.files = files
 
     async def tell(self, to: Recipient, reply: Reply) -> None:
         self._print(f"→ DM to @{to.user_id}:", reply)
@@ -83,14 +101,17 @@ class ConsoleNotifier:
         self._print(f"→ #{channel}:", reply)
 
     def _print(self, header: str, reply: Reply) -> None:
-        body = render(reply, [])
+        body = "\n".join([render(reply, []), *save_files(reply, self.files)])
         self.out.write(f"{header}\n" + "\n".join(f"  {line}" for line in body.splitlines()) + "\n")
         self.out.flush()
 
 
 class Console:
-    def __init__(self, core: Core, who: str, *, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+    def __init__(self, core: Core, who: str, *, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout,
+                 files: Path = FILES_DIR) -> None:
+        """``files`` is the folder where charts and reports are written (their paths are printed)."""
         self.core = core
+        self.files = files
         self.who = user_id(who)
         self.stdin = stdin
         self.out = out
@@ -133,7 +154,7 @@ class Console:
         if reply is not None:
             self.buttons = []
             where = f"#{CHANNEL}" if reply.public else "only you"
-            self._write(f"Guild ({where}):\n" + render(reply, self.buttons))
+            self._write("\n".join([f"Guild ({where}):", render(reply, self.buttons), *save_files(reply, self.files)]))
         return True
 
     def _prompt(self) -> None:

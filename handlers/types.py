@@ -65,11 +65,43 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a reply: the digest's chart, the one-pager report."""
+
+    filename: str
+    content: bytes = field(repr=False)
+    mime: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart's data, for platforms that draw charts themselves (Teams), and its picture for the rest.
+
+    ``bars`` share the ``labels`` axis; ``line`` (optional) is drawn on its own scale.
+    """
+
+    title: str
+    labels: tuple[str, ...]
+    bars: tuple[Series, ...]
+    line: Series | None
+    image: Attachment
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the core answers. Private replies go only to the person who asked.
 
     ``more`` counts items the core left out of ``sections`` so that renderers
-    that must shorten further can say "and N more" truthfully. People appear in
+    that must shorten further can say "and N more" truthfully. ``chart`` and
+    ``files`` travel beside the text: Slack uploads them, Teams draws the chart
+    in the card, the console writes them to files and prints their paths. People appear in
     texts as ``<@USER_ID>``; ``names`` maps those ids to display names for
     platforms that cannot render the token themselves.
     """
@@ -81,6 +113,13 @@ class Reply:
     public: bool = False
     more: int = 0
     names: dict[str, str] = field(default_factory=dict, compare=False)
+    chart: Chart | None = None
+    files: tuple[Attachment, ...] = ()
+
+    @property
+    def attachments(self) -> tuple[Attachment, ...]:
+        """Every file to deliver with the message: the chart's picture first, then the documents."""
+        return ((self.chart.image,) if self.chart else ()) + self.files
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ USAGE: dict[str, str] = {
     "signup": "signup <id>",
     "cancel": "cancel <id>",
     "feedback": "feedback <id> <1-5> [comment] [--anonymous]",
-    "digest": "digest [week|month|quarter|year] [so far]",
+    "digest": "digest [week|month|quarter|year] [so far] [report]",
     "program": (
         'program new "<title>" [#topic]  ·  program show <id>  ·  program authors <id> <@person>…  ·  '
         "program link <id> <url>  ·  program refreshed <id> [what changed]"
@@ -44,7 +44,7 @@ SUMMARY: dict[str, str] = {
     "signup": "take a seat in a session (or join its waitlist)",
     "cancel": "give up your seat in a session",
     "feedback": "rate a session you attended",
-    "digest": "preview the leadership digest (admins and leaders)",
+    "digest": "preview the leadership digest, or get the one-pager file (admins and leaders)",
     "program": "start a training program, name its co-authors, link its materials, record a refresh",
     "programs": "training programs, their authors and how fresh their content is",
     "request": "ask for a session on a topic you want to learn (others join with +1)",

@@ -159,3 +159,8 @@ async def named(session: AsyncSession, community_id: int, *, limit: int) -> list
         .limit(limit)
     )
     return [(user_id, name or user_id) for user_id, name in await session.execute(query)]
+
+
+async def communities(session: AsyncSession) -> list[Community]:
+    """Every community in the database, oldest first (the report CLI picks one)."""
+    return list(await session.scalars(select(Community).order_by(Community.id)))

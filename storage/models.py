@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -432,3 +433,22 @@ class RequestSupporter(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True,
                                            index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportLink(Base):
+    """A one-pager Guild serves at ``GET /reports/<token>`` until it expires (Teams' way to get the file).
+
+    Only the token's SHA-256 is stored: the link itself is shown once, in the card.
+    """
+
+    __tablename__ = "report_links"
+    __table_args__ = (Index("ix_report_links_expires_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    mime: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

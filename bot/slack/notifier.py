@@ -1,7 +1,9 @@
 """Guild's Notifier on Slack: DMs and channel posts, for the core's notices and the scheduler.
 
 A DM goes through ``conversations.open`` (remembered per person) and
-``chat.postMessage``; a channel post is one ``chat.postMessage``. The Web API
+``chat.postMessage``; a channel post is one ``chat.postMessage``. A reply's
+chart and files follow the message into the same conversation with
+``files_upload_v2`` (``files.getUploadURLExternal`` → upload → ``files.completeUploadExternal``). The Web API
 client retries 429 answers after Slack's ``Retry-After`` (slack_sdk's async
 rate-limit handler, which waits without blocking the loop). Failures raise
 ``SlackApiError`` so that the scheduler can release its claim and try again.
@@ -83,16 +85,29 @@ class SlackNotifier:
 
     async def tell(self, to: Recipient, reply: Reply) -> None:
         client = await self.client_for(to.community.external_id)
+        channel = await self.dm_channel(client, to)
+        await client.chat_postMessage(channel=channel, blocks=render(reply), text=notification_text(reply))
+        await upload(client, channel, reply)
+
+    async def dm_channel(self, client: AsyncWebClient, to: Recipient) -> str:
+        """The DM channel with ``to`` (opened once, then remembered)."""
         key = (to.community.external_id, to.user_id)
         channel = self._dm_channels.get(key)
         if channel is None:
             opened = await client.conversations_open(users=to.user_id)
             channel = self._dm_channels[key] = opened["channel"]["id"]
-        await client.chat_postMessage(channel=channel, blocks=render(reply), text=notification_text(reply))
+        return channel
 
     async def post(self, community: CommunityRef, channel: str, reply: Reply) -> None:
         client = await self.client_for(community.external_id)
         await client.chat_postMessage(channel=channel, blocks=render(reply), text=notification_text(reply))
+        await upload(client, channel, reply)
+
+    async def send_files_privately(self, to: Recipient, reply: Reply) -> None:
+        """A private answer's files, by DM: Slack has no ephemeral files, and a DM stays private."""
+        if reply.attachments:
+            client = await self.client_for(to.community.external_id)
+            await upload(client, await self.dm_channel(client, to), reply)
 
     async def client_for(self, team_id: str) -> AsyncWebClient:
         if self.tokens is None:
@@ -102,6 +117,16 @@ class SlackNotifier:
             raise NotInstalled(f"Guild is not installed in Slack workspace {team_id}")
         return AsyncWebClient(token=token, base_url=self.client.base_url, retry_handlers=self.client.retry_handlers,
                               session=self.client.session)
+
+
+async def upload(client: AsyncWebClient, channel: str, reply: Reply) -> None:
+    """Upload the reply's chart and files into ``channel`` in one ``files_upload_v2`` call (files:write)."""
+    if not reply.attachments:
+        return
+    await client.files_upload_v2(
+        channel=channel,
+        file_uploads=[{"content": a.content, "filename": a.filename, "title": a.title} for a in reply.attachments],
+    )
 
 
 def error_code(error: SlackApiError) -> str:

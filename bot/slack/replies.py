@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import http
 from bot.slack.blocks import notification_text, render
-from bot.slack.notifier import SlackNotifier, error_code
+from bot.slack.notifier import SlackNotifier, error_code, upload
 from handlers.types import CommunityRef, Recipient, Reply
 
 NOT_THERE = ("not_in_channel", "channel_not_found", "is_archived")
@@ -66,19 +66,23 @@ async def answer(reply: Reply | None, where: Where, notifier: SlackNotifier) -> 
 
 
 async def privately(reply: Reply, where: Where, notifier: SlackNotifier) -> None:
+    """An ephemeral answer (or a DM); its chart and files, which Slack cannot show ephemerally, come by DM."""
     blocks, text = render(reply), notification_text(reply)
+    me = Recipient(where.team, where.user_id)
     if where.respond is not None and where.respond.response_url:
         await http.respond(where.client.session, where.respond.response_url, text=text, blocks=blocks,
                            response_type="ephemeral", replace_original=False)
+        await notifier.send_files_privately(me, reply)
         return
     if where.channel and not where.is_dm:
         try:
             await where.client.chat_postEphemeral(channel=where.channel, user=where.user_id, blocks=blocks, text=text)
+            await notifier.send_files_privately(me, reply)
             return
         except SlackApiError as error:
             if error_code(error) not in NOT_THERE:
                 raise
-    await notifier.tell(Recipient(where.team, where.user_id), reply)
+    await notifier.tell(me, reply)
 
 
 async def _post(where: Where, reply: Reply) -> None:
@@ -86,3 +90,4 @@ async def _post(where: Where, reply: Reply) -> None:
     await where.client.chat_postMessage(
         channel=str(where.channel), blocks=render(reply), text=notification_text(reply), **extra
     )
+    await upload(where.client, str(where.channel), reply)

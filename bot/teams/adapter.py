@@ -27,6 +27,7 @@ from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from bot.teams import reports
 from bot.teams.bot import GuildBot
 from bot.teams.notifier import TeamsNotifier
 from config import Settings, is_loopback
@@ -141,12 +142,14 @@ class TeamsAdapter:
         self.on_api_error: list[Callable[[str], None]] = []  # each failed connector call's kind (metrics)
         self.cloud.on_api_error = self.on_api_error
         self.cloud.on_turn_error = self._on_turn_error
-        self.notifier = TeamsNotifier(adapter=self.cloud, uow=uow, app_id=self.app_id, clock=core.clock)
+        self.notifier = TeamsNotifier(adapter=self.cloud, uow=uow, app_id=self.app_id, clock=core.clock,
+                                      public_url=settings.public_url)
         self.bot = GuildBot(core=core, uow=uow, notifier=self.notifier)
         self._closed = False
 
     def mount(self, web_app: web.Application) -> None:
         web_app.router.add_post("/api/messages", self.messages)
+        web_app.router.add_get(reports.PATH, self.notifier.reports.serve)
 
     async def close(self) -> None:
         """Stop taking activities; the Bot Service redelivers what it could not hand over."""

@@ -19,7 +19,7 @@ from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.teams import cards, conversations
-from bot.teams.notifier import TeamsNotifier, card_activity, card_message
+from bot.teams.notifier import TeamsNotifier, card_message
 from bot.teams.to_command import (
     FormError,
     author_of,
@@ -156,7 +156,7 @@ class GuildBot(ActivityHandler):
 
     async def _answer(self, turn_context: TurnContext, message: Message, reply: Reply) -> None:
         if reply.public or conversation_kind(turn_context.activity) == "personal":
-            await turn_context.send_activity(card_activity(reply))
+            await turn_context.send_activity(await self._notifier.activity(reply, message.community.external_id))
             return
         try:
             await self._notifier.tell(Recipient(message.community, message.author.user_id), reply)

@@ -1,6 +1,8 @@
 """The core's neutral ``Reply`` → an Adaptive Card, and Guild's input cards.
 
-Schema 1.4, which Teams renders on desktop, web and mobile. Buttons are
+Schema 1.4, which Teams renders on desktop, web and mobile. A reply's chart
+becomes Teams' own chart elements, each with a 1.4 fallback (an image), so a
+client that does not know them shows the picture instead. Buttons are
 ``Action.Submit`` whose ``data`` carries the command they run, so a click comes
 back as a message activity and goes through the same grammar and use cases as
 typed text. People (``<@29:…>`` in the core's texts) become real Teams mentions:
@@ -10,12 +12,13 @@ people thanked or promoted are notified.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from handlers.types import Button, Reply, Section
+from handlers.types import Button, Chart, Reply, Section
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -57,9 +60,40 @@ def render(reply: Reply) -> Card:
         body.append(_block(people.text(reply.title), weight="Bolder", size="Medium"))
     body.extend(_lines(people.text(reply.text)))
     body.extend(_section(section, people) for section in reply.sections)
+    if reply.chart is not None:
+        body.extend(chart_elements(reply.chart))
     if reply.more:
         body.append(_block(f"…and {reply.more} more.", isSubtle=True))
     return _card(body, [_submit(b) for b in reply.buttons], people.entities)
+
+
+def chart_elements(chart: Chart) -> list[dict[str, Any]]:
+    """Teams' own chart elements, each falling back to what a client without them can show.
+
+    The grouped bars (learners and sessions per week) fall back to the chart's
+    PNG as a data URI, which has the rating line too; the rating line itself
+    falls back to nothing (``drop``), so a client that draws neither still gets
+    the whole picture once.
+    """
+    picture = {"type": "Image", "url": "data:image/png;base64," + base64.b64encode(chart.image.content).decode(),
+               "altText": chart.title, "size": "Stretch", "separator": True, "spacing": "Medium"}
+    bars = {
+        "type": "Chart.VerticalBar.Grouped",
+        "title": chart.title,
+        "data": [{"legend": s.name, "values": [{"x": x, "y": y or 0} for x, y in zip(chart.labels, s.values,
+                                                                                    strict=True)]}
+                 for s in chart.bars],
+        "separator": True,
+        "spacing": "Medium",
+        "fallback": picture,
+    }
+    elements: list[dict[str, Any]] = [bars]
+    if chart.line is not None:
+        points = [{"x": x, "y": y} for x, y in zip(chart.labels, chart.line.values, strict=True) if y is not None]
+        if points:
+            elements.append({"type": "Chart.Line", "title": chart.line.name,
+                             "data": [{"legend": chart.line.name, "values": points}], "fallback": "drop"})
+    return elements
 
 
 def summary(reply: Reply) -> str:

@@ -23,6 +23,7 @@ from botbuilder.schema import (
 
 from bot.teams import cards
 from bot.teams.conversations import load, personal_reference, remember
+from bot.teams.reports import ReportLinks
 from handlers.ports import Clock
 from handlers.types import CommunityRef, Recipient, Reply
 from storage import conversations
@@ -49,11 +50,17 @@ def card_activity(reply: Reply) -> Activity:
 
 
 class TeamsNotifier:
-    def __init__(self, *, adapter: BotAdapter, uow: Callable[[], UnitOfWork], app_id: str, clock: Clock) -> None:
+    def __init__(self, *, adapter: BotAdapter, uow: Callable[[], UnitOfWork], app_id: str, clock: Clock,
+                 public_url: str | None = None) -> None:
         self._adapter = adapter
         self._uow = uow
         self._app_id = app_id
         self._clock = clock
+        self.reports = ReportLinks(uow=uow, clock=clock, public_url=public_url)
+
+    async def activity(self, reply: Reply, tenant: str) -> Activity:
+        """The card for ``reply``; its files (a report) become links Guild serves (``bot.teams.reports``)."""
+        return card_activity(await self.reports.attach(reply, tenant))
 
     async def tell(self, to: Recipient, reply: Reply) -> None:
         tenant = to.community.external_id
@@ -64,9 +71,9 @@ class TeamsNotifier:
         if stored is None:
             raise NoConversation(f"Guild has no conversation in tenant {tenant} to reach {to.user_id} from")
         if chat is not None:
-            await self.send(load(stored), card_activity(reply))
+            await self.send(load(stored), await self.activity(reply, tenant))
         else:
-            await self._open_chat(load(stored), tenant, to.user_id, card_activity(reply))
+            await self._open_chat(load(stored), tenant, to.user_id, await self.activity(reply, tenant))
 
     async def post(self, community: CommunityRef, channel: str, reply: Reply) -> None:
         async with self._uow() as work:
@@ -74,7 +81,7 @@ class TeamsNotifier:
             stored = found.reference if found else None
         if stored is None:
             raise NoConversation(f"Guild has not been added to conversation {channel} in {community.external_id}")
-        await self.send(load(stored), card_activity(reply))
+        await self.send(load(stored), await self.activity(reply, community.external_id))
 
     async def send(self, reference: ConversationReference, activity: Activity) -> None:
         """Send ``activity`` as a new message in the referenced conversation."""

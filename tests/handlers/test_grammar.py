@@ -290,8 +290,8 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
     CancelSignup: (st.builds(CancelSignup, SESSION_ID), lambda c: f"cancel {c.session_id}"),
     Rate: (st.builds(Rate, SESSION_ID, st.integers(1, 5), st.none() | PROSE, st.booleans()), _rate_text),
     Digest: (
-        st.builds(Digest, st.sampled_from(["week", "month", "quarter", "year"]), st.booleans()),
-        lambda c: f"digest {c.period}{' so far' if c.so_far else ''}",
+        st.builds(Digest, st.sampled_from(["week", "month", "quarter", "year"]), st.booleans(), st.booleans()),
+        lambda c: f"digest {c.period}{' so far' if c.so_far else ''}{' report' if c.report else ''}",
     ),
     AdminRole: (
         st.builds(AdminRole, st.booleans(), st.sampled_from(["admin", "leader"]), PEOPLE),

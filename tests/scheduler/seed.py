@@ -34,8 +34,9 @@ class Seed:
     """Writes one community's rows; people are named by user id and created on first mention."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], external_id: str = COMMUNITY.external_id,
-                 name: str | None = COMMUNITY.name) -> None:
+                 name: str | None = COMMUNITY.name, platform: str = COMMUNITY.platform) -> None:
         self.uow = uow
+        self.platform = platform
         self.external_id = external_id
         self.name = name
         self.community_id = 0
@@ -43,7 +44,7 @@ class Seed:
     async def community(self, **settings: Any) -> int:
         """Create (or update) the community with admin settings such as ``roundup_channel='C-ROUNDUP'``."""
         async with self.uow() as uow:
-            row = await members.community(uow.session, COMMUNITY.platform, self.external_id, self.name)
+            row = await members.community(uow.session, self.platform, self.external_id, self.name)
             if settings:
                 await uow.session.execute(update(Community).where(Community.id == row.id).values(**settings))
             self.community_id = row.id

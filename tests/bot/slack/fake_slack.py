@@ -37,6 +37,18 @@ class Call:
 
 
 @dataclass
+class Upload:
+    """A file uploaded with files_upload_v2: announced, sent to its upload URL, then shared (or not yet)."""
+
+    file_id: str
+    filename: str
+    length: int
+    content: bytes = b""
+    title: str | None = None
+    channel: str | None = None
+
+
+@dataclass
 class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     history: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -49,6 +61,7 @@ class FakeSlack:
     peers: list[tuple[str, int]] = field(default_factory=list)  # the client's (address, port) of every call
     held: dict[str, asyncio.Event] = field(default_factory=dict)  # a method answers once its event is set
     server: TestServer | None = None
+    uploads: dict[str, Upload] = field(default_factory=dict)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -64,6 +77,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
@@ -129,6 +143,19 @@ class FakeSlack:
         body = json.loads(raw or "{}") if request.content_type == "application/json" else dict(parse_qsl(raw))
         return {**request.query, **body}
 
+    def shared(self, channel: str | None = None) -> list[Upload]:
+        """Uploads completed into a channel (``channel``, or any), in the order they were shared."""
+        return [u for u in self.uploads.values() if u.channel and channel in (None, u.channel)]
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: takes the raw bytes, answers like Slack."""
+        upload = self.uploads.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        upload.content = await request.read()
+        self.calls.append(Call(f"upload:{upload.file_id}", {"length": len(upload.content)}))
+        return web.Response(text=f"OK - {len(upload.content)}")
+
     async def _respond(self, request: web.Request) -> web.Response:
         self.calls.append(Call(f"respond:{request.match_info['name']}", await self._body(request)))
         return web.Response(text="ok")
@@ -171,6 +198,24 @@ class FakeSlack:
         if method == "apps.connections.open":
             assert self.server is not None
             return {"ok": True, "url": str(self.server.make_url("/socket")).replace("http", "ws", 1)}
+        if method == "files.getUploadURLExternal":
+            assert self.server is not None
+            file_id = f"F{next(self._ts):06d}"
+            self.uploads[file_id] = Upload(file_id, str(body.get("filename")), int(body.get("length", 0)))
+            return {"ok": True, "file_id": file_id, "upload_url": str(self.server.make_url(f"/upload/{file_id}"))}
+        if method == "files.completeUploadExternal":
+            files = json.loads(body["files"]) if isinstance(body.get("files"), str) else body.get("files", [])
+            channel = body.get("channel_id")
+            if channel in self.not_in:
+                return {"ok": False, "error": "not_in_channel"}
+            shared = []
+            for item in files:
+                upload = self.uploads.get(item["id"])
+                if upload is None or len(upload.content) != upload.length:
+                    return {"ok": False, "error": "invalid_arguments"}
+                upload.title, upload.channel = item.get("title"), channel
+                shared.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
+            return {"ok": True, "files": shared}
         if method == "conversations.history":
             found = self.history.get((str(body.get("channel")), str(body.get("latest"))))
             return {"ok": True, "messages": [found] if found else [], "has_more": False}

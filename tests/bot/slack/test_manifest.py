@@ -37,5 +37,5 @@ def test_events_interactivity_and_home_are_switched_on_with_the_scopes_they_need
         "app_home_opened", "message.channels", "message.groups", "message.im", "reaction_added", "reaction_removed"}
     assert m["settings"]["interactivity"]["is_enabled"] and m["features"]["app_home"]["home_tab_enabled"]
     assert set(bot_scopes()) == {"commands", "chat:write", "im:write", "users:read", "channels:history",
-                                 "groups:history", "im:history", "reactions:read"}
+                                 "groups:history", "im:history", "reactions:read", "files:write"}
     assert "chat:write.public" not in bot_scopes() and "channels:join" not in bot_scopes()  # never joins by itself
