@@ -58,7 +58,7 @@ def render(reply: Reply, buttons: list[Button]) -> str:
     for section in reply.sections:
         if section.text:
             lines.append(people(section.text))
-        lines.extend(f"    {label}: {people(value)}" for label, value in section.fields)
+        lines.extend(f"    {label}: " + people(value).replace("\n", "\n      ") for label, value in section.fields)
         lines.extend(_button(b, buttons) for b in section.buttons)
     lines.extend(_button(b, buttons) for b in reply.buttons)
     if reply.more:

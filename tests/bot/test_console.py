@@ -170,3 +170,20 @@ def test_the_readme_requests_and_programs_sessions(database_url: str) -> None:
         assert line in card, line
     assert asyncio.run(count(database_url, select(func.count()).select_from(TopicRequest)
                              .where(TopicRequest.status == "scheduled"))) == 1
+
+
+async def test_the_console_writes_a_replys_chart_to_a_file_and_prints_its_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io as _io
+
+    from bot.console import ConsoleNotifier
+    from handlers.types import Attachment, Chart, CommunityRef, Section, Series, public
+
+    picture = Attachment("guild-digest-2026-Q4.png", b"\x89PNG chart", "image/png", "Learners per week")
+    reply = public("Digest", sections=(Section(fields=(("Learners", "7\n_= attendees_"),)),),
+                   chart=Chart("Learners per week", ("2 Nov",), (Series("Learners", (2,)),), None, picture))
+    out = _io.StringIO()
+    await ConsoleNotifier(out, tmp_path / "files").post(CommunityRef("console", "local"), "leads", reply)
+    written = tmp_path / "files" / "guild-digest-2026-Q4.png"
+    assert written.read_bytes() == b"\x89PNG chart"
+    assert out.getvalue().splitlines()[-3:] == ["      Learners: 7", "        _= attendees_",
+                                                f"  📎 Learners per week: {written.resolve()}"]
