@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import digest_money, spans
 from handlers.digest_money import MoneySettings
 from storage import digest_figures as figures
-from storage import stats
+from storage import requests, stats
 from storage.models import Community, Member
 
 SIGNIFICANT = 10
@@ -34,6 +34,7 @@ LOW_RATED = 3
 CHART_WEEKS = 12
 BURNOUT_WINDOW = timedelta(weeks=4)
 BUSIEST = 5
+OPEN_REQUESTS = 5
 
 Kind = Literal["count", "hours", "rate", "rating", "money", "ratio"]
 
@@ -216,7 +217,8 @@ async def gather(session: AsyncSession, community: Community, span: spans.Span, 
         delivery=delivery, value=value, reach=_reach(now.unique_learners, total.unique_learners, settings),
         topics=topics, more_topics=topic_count - len(topics),
         demand=await figures.demand(session, cid, span.start, span.end),
-        open_requests=[],  # issue 11 (topic requests) fills this: open requests per topic, most wanted first
+        open_requests=[(r.request.topic, r.supporters)
+                       for r in (await requests.open_requests(session, cid, limit=OPEN_REQUESTS))[0]],
         praise=praise, concerns=concerns, low_rated=low, low_rated_total=low_total,
         busiest=busiest, overloaded=overloaded, burnout_threshold=community.burnout_threshold,
         weeks=await weekly(session, cid, span, zone) if weeks else [],

@@ -62,7 +62,8 @@ def demand_lines(data: DigestData) -> list[str]:
         parts = [counted(d.waitlisted, "person", "people") + " waitlisted"] if d.waitlisted else []
         parts += [counted(d.full_sessions, "session") + " full"] if d.full_sessions else []
         lines.append(f"• *{d.topic}* — {', '.join(parts)}")
-    lines += [f"• *{topic}* — {counted(n, 'open request')}" for topic, n in data.open_requests]
+    lines += [f"• *{topic}* — requested by {counted(n, 'person', 'people')} (open now)"
+              for topic, n in data.open_requests]
     return lines or ["No waitlists and no full sessions this period."]
 
 

@@ -235,3 +235,11 @@ async def test_bad_rates_are_refused_with_the_reason_and_nothing_changes(
     shown = dict((await chat.say("root", "admin show")).sections[0].fields)
     assert shown["External trainer rate"] == shown["Internal rate"] == "not set"
     assert shown["Currency"] == "not set (amounts in USD)" and shown["Headcount"] == "not set"
+
+
+async def test_open_topic_requests_count_as_demand(seed: Seed, chat: Chat, clock: FakeClock) -> None:
+    clock.now = REPORT_AT
+    await chat.say("ana", "request kubernetes: we deploy there")
+    await chat.say("ben", "request kubernetes")
+    demand = section(await chat.say("root", "digest quarter"), "📥")
+    assert demand.endswith("• *kubernetes* — requested by 2 people (open now)")
