@@ -165,7 +165,7 @@ async def gather(session: AsyncSession, community: Community, span: spans.Span, 
     before = spans.previous(span, zone)
     now = await figures.delivered(session, cid, span.start, span.end)
     then = await figures.delivered(session, cid, before.start, before.end)
-    total = await figures.delivered(session, cid, None, span.end, rates=False)
+    total = await figures.totals(session, cid, span.end)
     first = await figures.first_session(session, cid, span.end)
     kudos_now = await stats.kudos_figures(session, cid, span.start, span.end)
     kudos_then = await stats.kudos_figures(session, cid, before.start, before.end)

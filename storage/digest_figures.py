@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.counting import held
-from storage.models import Enrollment, Feedback, FeedbackReceipt, TrainingSession
+from storage.models import Enrollment, Feedback, FeedbackReceipt, Member, TrainingSession
 
 ENROLLED = ("confirmed", "attended", "no_show")
 NO_TOPIC = "(no topic)"
@@ -71,11 +71,8 @@ class Delivered:
         return self.responses / self.learners if self.learners else None
 
 
-async def delivered(
-    session: AsyncSession, community_id: int, start: datetime | None, end: datetime, *, rates: bool = True
-) -> Delivered:
-    """Sessions, hours, learners and learner-minutes of [start, end); ``rates=False`` skips ratings and receipts
-    (the totals since the start need none, and skipping them keeps that scan to two queries)."""
+async def delivered(session: AsyncSession, community_id: int, start: datetime, end: datetime) -> Delivered:
+    """Sessions, hours, learners, learner-minutes, ratings and feedback receipts of [start, end)."""
     where = counted(community_id, start, end)
     s = (await session.execute(
         select(func.count(), func.coalesce(func.sum(TrainingSession.duration_minutes), 0),
@@ -93,21 +90,47 @@ async def delivered(
         .join(Enrollment, Enrollment.session_id == TrainingSession.id)
         .where(where, Enrollment.status.in_(ENROLLED))
     )).one()
-    ratings = rating_total = responses = 0
-    if rates:
-        r = (await session.execute(
-            select(func.count(), func.coalesce(func.sum(Feedback.rating), 0))
-            .select_from(TrainingSession).join(Feedback, Feedback.session_id == TrainingSession.id).where(where)
-        )).one()
-        ratings, rating_total = r[0], int(r[1])
-        responses = await session.scalar(
-            select(func.count()).select_from(TrainingSession)
-            .join(FeedbackReceipt, FeedbackReceipt.session_id == TrainingSession.id).where(where)
-        ) or 0
+    r = (await session.execute(
+        select(func.count(), func.coalesce(func.sum(Feedback.rating), 0))
+        .select_from(TrainingSession).join(Feedback, Feedback.session_id == TrainingSession.id).where(where)
+    )).one()
+    responses = await session.scalar(
+        select(func.count()).select_from(TrainingSession)
+        .join(FeedbackReceipt, FeedbackReceipt.session_id == TrainingSession.id).where(where)
+    ) or 0
     return Delivered(
         sessions=s[0], minutes=int(s[1]), trainers=s[2], learners=int(e[0]), unique_learners=e[1],
-        learner_minutes=int(e[2]), enrolled=e[3], ratings=ratings, rating_total=rating_total, responses=responses,
+        learner_minutes=int(e[2]), enrolled=e[3], ratings=r[0], rating_total=int(r[1]), responses=responses,
     )
+
+
+async def totals(session: AsyncSession, community_id: int, end: datetime) -> Delivered:
+    """Sessions, minutes, learners, learner-minutes and unique learners of every held session before ``end``.
+
+    The community's whole history, so shaped for the indexes: attendances are
+    summed through the covering (session, status, member) index without a
+    ``count(distinct …)``, and unique learners are the community's members with
+    at least one attendance (an index probe per member, stopping at the first)
+    — a distinct count over every enrollment would sort them all.
+    """
+    where = counted(community_id, None, end)
+    held_row = (await session.execute(
+        select(func.count(), func.coalesce(func.sum(TrainingSession.duration_minutes), 0)).where(where)
+    )).one()
+    learner_row = (await session.execute(
+        select(func.count(), func.coalesce(func.sum(TrainingSession.duration_minutes), 0))
+        .select_from(TrainingSession).join(Enrollment, Enrollment.session_id == TrainingSession.id)
+        .where(where, Enrollment.status == "attended")
+    )).one()
+    attended_once = (
+        select(Enrollment.id).join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(Enrollment.member_id == Member.id, Enrollment.status == "attended", where)
+    )
+    unique = await session.scalar(
+        select(func.count()).select_from(Member).where(Member.community_id == community_id, exists(attended_once))
+    ) or 0
+    return Delivered(sessions=held_row[0], minutes=int(held_row[1]), learners=learner_row[0],
+                     learner_minutes=int(learner_row[1]), unique_learners=unique)
 
 
 async def first_session(session: AsyncSession, community_id: int, end: datetime) -> datetime | None:
