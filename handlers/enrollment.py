@@ -14,7 +14,7 @@ from handlers.grammar import CancelSignup, Signup
 from handlers.sessions import load, trainer_of, when
 from handlers.types import Reply, private
 from storage import enrollments, members
-from storage.models import TrainingSession
+from storage.models import Enrollment, Member, TrainingSession
 
 
 async def signup(ctx: Context, command: Signup) -> Reply:
@@ -75,15 +75,34 @@ async def cancel(ctx: Context, command: CancelSignup) -> Reply:
         await enrollments.release_seat(ctx.session, session.id)
         handover = ""
     else:
-        await enrollments.set_status(ctx.session, successor.id, "confirmed", ctx.now)
-        promoted = (await members.by_ids(ctx.session, [successor.member_id]))[successor.member_id]
-        ctx.tell(promoted, private(
-            f"Good news — a seat opened up and it's yours: *{session.title}*, "
-            f"{when(ctx, session.starts_at, promoted)}. `cancel {session.id}` if you can't make it."
-        ))
+        promoted = await _promote(ctx, session, successor)
         handover = f"; {name_of(promoted)} from the waitlist has it now"
     ctx.tell(trainer, private(f"{name_of(ctx.member)} gave up their seat in *{session.title}*{handover}."))
     return private(f"You've given up your seat in *{session.title}*. Thanks for letting someone else have it.")
+
+
+async def fill_from_waitlist(ctx: Context, session: TrainingSession) -> list[Member]:
+    """Give free seats to the head of the queue, first come first served, and tell each person promoted.
+
+    For a session that gained seats; the caller holds the session's row lock.
+    """
+    promoted: list[Member] = []
+    while (head := await enrollments.first_waitlisted(ctx.session, session.id)) is not None:
+        if not await enrollments.take_seat(ctx.session, session.id):
+            break
+        promoted.append(await _promote(ctx, session, head))
+    return promoted
+
+
+async def _promote(ctx: Context, session: TrainingSession, successor: Enrollment) -> Member:
+    """Confirm a waitlisted person in a seat already counted for them, and tell them."""
+    await enrollments.set_status(ctx.session, successor.id, "confirmed", ctx.now)
+    promoted = (await members.by_ids(ctx.session, [successor.member_id]))[successor.member_id]
+    ctx.tell(promoted, private(
+        f"Good news — a seat opened up and it's yours: *{session.title}*, "
+        f"{when(ctx, session.starts_at, promoted)}. `cancel {session.id}` if you can't make it."
+    ))
+    return promoted
 
 
 def _require_open(ctx: Context, session: TrainingSession) -> None:

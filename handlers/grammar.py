@@ -246,11 +246,12 @@ COMPLETIONS = {
     "feedback": re.compile(r"^feedback #?([1-9]\d{0,8})$"),
     "attend": re.compile(r"^session attend #?([1-9]\d{0,8})$"),
     "notes": re.compile(r"^session notes #?([1-9]\d{0,8})$"),
+    "edit": re.compile(r"^session edit #?([1-9]\d{0,8})$"),
 }
 
 
 def completion(text: str) -> tuple[str, int] | None:
-    """``("feedback" | "attend" | "notes", session id)`` when ``text`` is such a command missing its inputs."""
+    """``("feedback" | "attend" | "notes" | "edit", session id)`` when ``text`` is such a command missing its inputs."""
     normalised = normalise(text).lower()
     for kind, pattern in COMPLETIONS.items():
         if match := pattern.match(normalised):
@@ -320,7 +321,9 @@ def _parse_me(rest: str) -> Me:
     return Me()
 
 
-def _parse_sessions(rest: str) -> SessionsList:
+def _parse_sessions(rest: str) -> Any:
+    if sub := subparsers().get(("sessions", rest.lower())):
+        return sub("")
     topic = read_topic(rest) if rest else None
     if topic is not None and (not topic or len(topic) > MAX_TOPIC):
         raise UsageError("Give a topic name, like `sessions sql`.", "sessions")
@@ -332,6 +335,8 @@ def _parse_session(rest: str) -> Command:
     if not words:
         raise UsageError("What would you like to do with a session?", "session")
     action, args = words[0].lower(), rest[len(words[0]):].strip()
+    if sub := subparsers().get(("session", action)):
+        return sub(args)
     if action == "new":
         if match := re.fullmatch(r"program\s+(\S+)", args, re.IGNORECASE):
             return SessionForm(read_program_id(match.group(1), "session"))
@@ -376,6 +381,11 @@ def _parse_session_new(args: str) -> SessionNew:
             rest.pop()
         if topic is None and rest and rest[-1].startswith("#"):
             topic = read_topic(rest.pop())
+    tagged = next((i for i, t in enumerate(rest) if t.startswith("#")), None)
+    if tagged is not None:
+        words = "-".join(t.lstrip("#") for t in rest[tagged:])
+        raise UsageError(f"A topic is one word after `#`; join its words with hyphens, like `#{clip(words)}`.",
+                         "session")
     if len(rest) != 4 or not title or topic == "":
         raise UsageError("I need a title, date, time, length and seats.", "session")
     if len(title) > 200:
@@ -486,7 +496,16 @@ def parsers() -> dict[str, Parser]:
     A feature module (``handlers/digest.py``) keeps its commands, parsing and use cases in one place and
     lists its parsers in ``PARSERS``. It may import this module's commands, so it is gathered on first use.
     """
-    from handlers import digest, programs, requests
+    return {**_PARSERS, **{word: parser for feature in _features() for word, parser in feature.PARSERS.items()}}
 
-    features = (digest, programs, requests)
-    return {**_PARSERS, **{word: parser for feature in features for word, parser in feature.PARSERS.items()}}
+
+@cache
+def subparsers() -> dict[tuple[str, str], Parser]:
+    """Sub-commands of a base word that a feature module reads itself: ``("session", "edit") → parse_edit``."""
+    return {key: parser for feature in _features() for key, parser in getattr(feature, "SUBPARSERS", {}).items()}
+
+
+def _features() -> tuple[Any, ...]:
+    from handlers import digest, mine, programs, requests, session_edit, session_feedback, trainers
+
+    return (digest, programs, requests, session_edit, session_feedback, mine, trainers)

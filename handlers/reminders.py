@@ -26,7 +26,7 @@ def session_reminder(
     row: TrainingSession, trainer: Member, *, lead: str, zone: ZoneInfo, for_trainer: bool
 ) -> Reply:
     """``lead`` says how soon: "in 24 hours", "in 1 hour"."""
-    when = local_time(row.starts_at, zone)
+    when = local_time(row.starts_at, zone) + (f" at {row.location}" if row.location else "")
     if for_trainer:
         return private(
             f"⏰ You're training *{row.title}* {lead} — {when}. "

@@ -12,10 +12,14 @@ from handlers import (
     feedback,
     help,
     kudos,
+    mine,
     profile,
     programs,
     requests,
+    session_edit,
+    session_feedback,
     sessions,
+    trainers,
     volunteer,
 )
 from handlers.context import Context
@@ -23,6 +27,7 @@ from handlers.types import Outcome, Reply
 
 Route = Callable[[Context, Any], Awaitable[Reply | Outcome]]
 
-FEATURES = (help, kudos, volunteer, profile, sessions, enrollment, feedback, digest, programs, requests, admin)
+FEATURES = (help, kudos, volunteer, profile, sessions, enrollment, feedback, digest, programs, requests, admin,
+            session_edit, mine, session_feedback, trainers)
 
 ROUTES: dict[type, Route] = {command: route for feature in FEATURES for command, route in feature.ROUTES.items()}

@@ -8,7 +8,7 @@ and stored in UTC. Seats are taken and given back in ``handlers.enrollment``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from handlers import programs
 from handlers import requests as topic_requests
@@ -47,6 +47,11 @@ async def load(ctx: Context, session_id: int, *, lock: bool = False) -> Training
     return found[0]
 
 
+def may_read_feedback(ctx: Context, session: TrainingSession) -> bool:
+    """A session's ratings and comments are for its trainer, admins and leaders."""
+    return session.trainer_id == ctx.member.id or ctx.is_leader()
+
+
 def require_owner(ctx: Context, session: TrainingSession) -> None:
     if session.trainer_id != ctx.member.id and not ctx.is_admin():
         raise Refusal(f"Only the trainer of session {session.id} or an admin can change it.")
@@ -79,20 +84,28 @@ def card(ctx: Context, session: TrainingSession, trainer: Member, program: Progr
         fields.append(("Topic", session.topic))
     if program:
         fields.append(("Program", f"{program.title} (program {program.id})"))
+    if session.location:
+        fields.append(("Where", session.location))
     return Section(text=f"*{session.title}* — session {session.id}", fields=tuple(fields))
+
+
+def start_of(ctx: Context, day: date, start: time) -> datetime:
+    """The UTC instant of a wall time typed by the asker, refusing times their clocks skip or too far away."""
+    local = datetime.combine(day, start, tzinfo=ctx.zone())
+    starts_at = local.astimezone(UTC)
+    if starts_at.astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None):
+        shown = f"{day:%a} {day.day} {day:%b %Y}"
+        raise Refusal(f"{start:%H:%M} doesn't exist on {shown} in {ctx.zone().key} — "
+                      "the clocks jump forward then. Pick another time.", USAGE["session"])
+    if abs(starts_at - ctx.now) > HORIZON:
+        raise Refusal("Sessions can be scheduled or logged up to two years away from today.", USAGE["session"])
+    return starts_at
 
 
 async def create(ctx: Context, command: SessionNew) -> Reply:
     """Schedule a session, or log one that already happened (a start in the past)."""
     await _require_trainer(ctx)
-    local = datetime.combine(command.day, command.start, tzinfo=ctx.zone())
-    starts_at = local.astimezone(UTC)
-    if starts_at.astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None):
-        day = f"{command.day:%a} {command.day.day} {command.day:%b %Y}"
-        raise Refusal(f"{command.start:%H:%M} doesn't exist on {day} in {ctx.zone().key} — "
-                      "the clocks jump forward then. Pick another time.", USAGE["session"])
-    if abs(starts_at - ctx.now) > HORIZON:
-        raise Refusal("Sessions can be scheduled or logged up to two years away from today.", USAGE["session"])
+    starts_at = start_of(ctx, command.day, command.start)
     twin = await sessions.same_as(ctx.session, trainer_id=ctx.member.id, title=command.title, starts_at=starts_at,
                                   since=ctx.now - REPEAT_WINDOW)
     if twin is not None:
@@ -177,6 +190,7 @@ async def upcoming(ctx: Context, command: SessionsList) -> Reply:
                     ("When", when(ctx, row.session.starts_at)),
                     ("Trainer", name_of(ctx.saw(row.trainer))),
                     ("Seats", seats),
+                    *((("Where", row.session.location),) if row.session.location else ()),
                 ),
                 buttons=(button,),
             )
@@ -232,15 +246,20 @@ async def _actions(ctx: Context, session: TrainingSession, owner: bool) -> tuple
     """The trainer's (or an admin's) tools for the session's stage; a seat button for everyone else."""
     if session.status == "cancelled":
         return ()
+    held = session.status == "done" or session.starts_at <= ctx.now
+    readable = held and may_read_feedback(ctx, session)
+    reviews = (Button("Feedback", f"session feedback {session.id}"),) if readable else ()
     if owner:
         notes = Button("Add notes", f"session notes {session.id}")
         attendance = Button("Mark attendance", f"session attend {session.id}")
         if session.status == "done":
-            return (attendance, notes)
+            return (attendance, notes, *reviews)
         cancel = Button("Cancel session", f"session cancel {session.id}", "danger")
         if session.starts_at > ctx.now:
-            return (notes, cancel)
-        return (Button("Mark done", f"session done {session.id}", "primary"), attendance, notes, cancel)
+            return (Button("Edit", f"session edit {session.id}"), notes, cancel)
+        return (Button("Mark done", f"session done {session.id}", "primary"), attendance, notes, cancel, *reviews)
+    if reviews:
+        return reviews
     if session.status != "scheduled" or session.starts_at <= ctx.now:
         return ()
     mine = await enrollments.find(ctx.session, session.id, ctx.member.id)

@@ -56,8 +56,20 @@ def clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def slug(raw: str) -> str:
+    """A topic's one spelling (DESIGN §4): lower case, spaces and underscores as ``-``, no leading ``#``.
+
+    ``public speaking``, ``#Public-Speaking`` and ``public_speaking`` are one topic in
+    volunteering, sessions, requests, programs and ``trainers``, because each of them
+    stores and compares this form only.
+    """
+    text = re.sub(r"[\s_-]+", "-", raw.strip().lstrip("#").lower())
+    return text.strip("-")
+
+
 def read_topic(raw: str) -> str:
-    return " ".join(raw.strip().lstrip("#").lower().split())
+    """The slug of a typed topic; every feature reads topics through here so that they match."""
+    return slug(raw)
 
 
 def read_date(raw: str) -> date:

@@ -7,11 +7,14 @@ USAGE: dict[str, str] = {
     "kudos": "kudos <@person>… <message> [#value …]  ·  kudos top [week|month|all]  ·  kudos optout|optin",
     "volunteer": "volunteer [topic, topic …]  ·  volunteer status|pause|resume|stop  ·  volunteer done <step>",
     "me": "me",
-    "sessions": "sessions [topic]",
+    "sessions": "sessions [topic]  ·  sessions mine",
     "session": (
         'session new "<title>" <YYYY-MM-DD> <HH:MM> <minutes>m <seats> [#topic] [program <id>]  ·  '
-        "session show|cancel|done <id>  ·  session attend <id> [<@person>…]  ·  session notes <id> <text>"
+        "session show|cancel|done <id>  ·  session attend <id> [<@person>…]  ·  session notes <id> <text>  ·  "
+        'session edit <id> title "<title>" | when <YYYY-MM-DD> <HH:MM> | length <minutes>m | seats <n> | '
+        "topic #<topic> | where <place or link> | program <id>  ·  session feedback <id>"
     ),
+    "trainers": "trainers [topic]",
     "signup": "signup <id>",
     "cancel": "cancel <id>",
     "feedback": "feedback <id> <1-5> [comment] [--anonymous]",
@@ -39,8 +42,9 @@ SUMMARY: dict[str, str] = {
     "kudos": "thank one or more people, or see the leaderboard",
     "volunteer": "become a trainer, add topics, pause or stop",
     "me": "your profile, numbers and onboarding progress",
-    "sessions": "upcoming sessions, with sign-up buttons",
-    "session": "schedule, log, show, cancel or finish a session; attendance and notes",
+    "sessions": "upcoming sessions, with sign-up buttons; `sessions mine` for your own",
+    "session": "schedule, log, show, edit, cancel or finish a session; attendance, notes and feedback",
+    "trainers": "who trains what: topics, sessions, learners and rating",
     "signup": "take a seat in a session (or join its waitlist)",
     "cancel": "give up your seat in a session",
     "feedback": "rate a session you attended",

@@ -243,17 +243,17 @@ async def reminders(env: JobEnv, community: Community, at: datetime) -> list[str
             starting = await due.starting_between(session, community.id, after, until)
             attendees = {row.id: await enrollments.people(session, row.id, ["confirmed"]) for row, _ in starting}
             filed = await ledger.filed(session, job=job, community_id=community.id,
-                                       periods=[str(row.id) for row, _ in starting])
+                                       periods=[due.reminder_period(row) for row, _ in starting])
         for row, trainer in starting:
             for person in [trainer, *attendees[row.id]]:
-                if filed.get((person.user_id, str(row.id))):
+                if filed.get((person.user_id, due.reminder_period(row))):
                     continue  # sent; an unsent claim is tried again (the ledger lets a stale one be taken over)
                 reply = reminder_content.session_reminder(
                     row, trainer, lead=_soon(row.starts_at - at), zone=env.zone(community, person),
                     for_trainer=person.id == trainer.id,
                 )
-                line = await _tell_once(env, community, Slot(job, community.id, person.user_id, str(row.id)), reply,
-                                        f"{job} session {row.id} · {label(community)}")
+                slot = Slot(job, community.id, person.user_id, due.reminder_period(row))
+                line = await _tell_once(env, community, slot, reply, f"{job} session {row.id} · {label(community)}")
                 lines += [line] if line else []
     return lines
 

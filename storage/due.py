@@ -35,6 +35,15 @@ async def starting_between(
     return [(row, trainer) for row, trainer in rows]
 
 
+def reminder_period(row: TrainingSession) -> str:
+    """The ledger period of a session's reminders: its id, plus how often its start moved.
+
+    A session moved to a new time is a new period, so a reminder already sent for
+    the old time is sent again for the new one; one never moved keeps its id alone.
+    """
+    return str(row.id) if not row.moves else f"{row.id}@{row.moves}"
+
+
 def ends(row: TrainingSession) -> datetime:
     return row.starts_at + timedelta(minutes=row.duration_minutes)
 

@@ -31,7 +31,8 @@ from storage.models import (
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "kudos": ("id", "created_at", "platform", "community", "giver", "receiver", "message", "values", "channel"),
-    "sessions": ("id", "title", "topic", "trainer", "starts_at", "duration_minutes", "seats", "status"),
+    "sessions": ("id", "title", "topic", "trainer", "starts_at", "duration_minutes", "seats", "status", "location",
+                 "program_id"),
     "enrollments": ("session_id", "member", "status", "created_at"),
     "feedback": ("session_id", "member", "rating", "comment", "created_at"),
     "members": ("platform", "user_id", "display_name", "roles", "trainer_status"),
@@ -61,7 +62,7 @@ def _sessions(_admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
     return (
         select(TrainingSession.id, TrainingSession.title, TrainingSession.topic, Member.user_id,
                TrainingSession.starts_at, TrainingSession.duration_minutes, TrainingSession.seats,
-               TrainingSession.status)
+               TrainingSession.status, TrainingSession.location, TrainingSession.program_id)
         .join(Member, Member.id == TrainingSession.trainer_id)
         .order_by(TrainingSession.id)
     )

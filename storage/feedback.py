@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Feedback, FeedbackReceipt
+from storage.models import Feedback, FeedbackReceipt, Member
 from storage.sql import insert_ignore
 
 
@@ -87,3 +87,20 @@ async def replace(
 async def forget_named(session: AsyncSession, session_id: int, member_id: int) -> None:
     """Drop a named rating that its author is replacing with an anonymous one."""
     await session.execute(delete(Feedback).where(Feedback.session_id == session_id, Feedback.member_id == member_id))
+
+
+async def for_session(session: AsyncSession, session_id: int) -> list[tuple[int, str | None, Member | None]]:
+    """Every rating of a session as (rating, comment, rater or None when anonymous).
+
+    Ordered by rating (best first), then comment text, then rater name — never by
+    time or id, which would let a reader line an anonymous rating up with who
+    rated when.
+    """
+    rows = await session.execute(
+        select(Feedback.rating, Feedback.comment, Member)
+        .outerjoin(Member, Member.id == Feedback.member_id)
+        .where(Feedback.session_id == session_id)
+        .order_by(Feedback.rating.desc(), func.coalesce(Feedback.comment, ""), Feedback.member_id.is_(None),
+                  func.coalesce(Member.display_name, Member.user_id, ""))
+    )
+    return [(rating, comment, rater) for rating, comment, rater in rows]

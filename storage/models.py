@@ -187,6 +187,10 @@ class TrainingSession(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The program (curriculum) this session delivers; its learners and ratings add up to the program.
     program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"), index=True)
+    # A place or a link, shown on every card and reminder.
+    location: Mapped[str | None] = mapped_column(String(500))
+    # How often the start time moved: reminders are filed under it, so a moved session is reminded again.
+    moves: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Enrollment(Base):

@@ -146,6 +146,13 @@ async def upcoming(
     return found, (rows[0][-1] if rows else 0)
 
 
+async def change(session: AsyncSession, session_id: int, *, moved: bool, **values: object) -> None:
+    """Set a session's editable columns; ``moved`` (a new start) files its reminders afresh."""
+    if moved:
+        values["moves"] = TrainingSession.moves + 1
+    await session.execute(update(TrainingSession).where(TrainingSession.id == session_id).values(**values))
+
+
 async def cancel(session: AsyncSession, session_id: int, at: datetime) -> None:
     await session.execute(
         update(TrainingSession).where(TrainingSession.id == session_id).values(status="cancelled", cancelled_at=at)

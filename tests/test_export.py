@@ -52,7 +52,8 @@ async def _seed(url: str) -> None:
             await s.flush()
             s.add(KudosValue(kudos_id=kudos.id, value="craft"))
         session = TrainingSession(community_id=community.id, trainer_id=ana.id, title="SQL, joins", topic="sql",
-                                  starts_at=WHEN, duration_minutes=60, seats=10, taken=1, status="done")
+                                  starts_at=WHEN, duration_minutes=60, seats=10, taken=1, status="done",
+                                  location="Room 4")
         s.add(session)
         await s.flush()
         s.add(Enrollment(community_id=community.id, session_id=session.id, member_id=ben.id, status="attended",
@@ -91,7 +92,9 @@ def test_kudos_export_has_one_row_per_receiver_with_the_contract_columns(seeded:
 
 def test_sessions_export(seeded: str) -> None:
     rows = list(csv.DictReader(io.StringIO(export("sessions"))))
-    assert list(rows[0]) == ["id", "title", "topic", "trainer", "starts_at", "duration_minutes", "seats", "status"]
+    assert list(rows[0]) == ["id", "title", "topic", "trainer", "starts_at", "duration_minutes", "seats", "status",
+                             "location", "program_id"]  # DESIGN §6: added after the contract's columns
+    assert (rows[0]["location"], rows[0]["program_id"]) == ("Room 4", "")
     assert rows[0]["title"] == "SQL, joins" and rows[0]["trainer"] == "U1" and rows[0]["status"] == "done"
     assert rows[0]["starts_at"] == "2026-11-20T14:30:00Z"
 

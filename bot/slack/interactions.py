@@ -53,6 +53,9 @@ def register(app: AsyncApp, rt: Runtime) -> None:
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
         team, user = community(body), body["user"]["id"]
         form = modals.read(view)
+        if (empty := modals.unchanged(form)) is not None:
+            await ack(response_action="errors", errors={empty[0]: empty[1]})
+            return
         try:
             grammar.parse(to_message(team, user, form.text).text)
         except grammar.UsageError as error:

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.slack.blocks import plain
 from handlers import grammar, tokens
+from handlers.session_edit import MAX_PLACE, MAX_TITLE, edit_text
 
 View = dict[str, Any]
 CALLBACK_ID = "guild_form"
@@ -134,6 +135,27 @@ def _session(origin: Origin, program_id: int | None) -> View:
     return _view(title[:24], "Schedule", blocks, _meta("session", origin, program_id))
 
 
+def _edit(origin: Origin, session_id: int | None) -> View:
+    """Every field optional: what is left empty stays as it is (the modal opens before Guild reads the session)."""
+    blocks = [
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "Fill in only what changes. Everyone signed "
+                                          "up hears about a new time, length or place."}]},
+        _input("title", "New title", _text(MAX_TITLE), optional=True),
+        _input("day", "New date", {"type": "datepicker"}, optional=True, hint="With a start time."),
+        _input("start", "New start time", {"type": "timepicker"}, optional=True, hint="In your own time zone."),
+        _input("minutes", "New length (minutes)", {"type": "number_input", "is_decimal_allowed": False,
+                                                   "min_value": "5", "max_value": str(tokens.MAX_MINUTES)},
+               optional=True),
+        _input("seats", "Seats", {"type": "number_input", "is_decimal_allowed": False, "min_value": "1",
+                                  "max_value": str(tokens.MAX_SEATS)}, optional=True,
+               hint="More seats go to the waitlist first."),
+        _input("topic", "Topic", _text(tokens.MAX_TOPIC, placeholder="public-speaking"), optional=True),
+        _input("where", "Where", _text(MAX_PLACE, placeholder="Room 4 or https://…"), optional=True),
+        _input("program", "Program number", _text(12), optional=True),
+    ]
+    return _view(f"Edit session {session_id}", "Save", blocks, _meta("edit", origin, session_id))
+
+
 def _kudos(origin: Origin, _item: int | None) -> View:
     blocks = [
         _input("people", "Who would you like to thank?", {"type": "multi_users_select", "max_selected_items": 20}),
@@ -220,16 +242,30 @@ def _read_attend(values: dict[str, Any], item: int | None) -> str:
     return f"session attend {item} " + " ".join(f"<@{uid}>" for uid in values.get("people") or [])
 
 
+def _read_edit(values: dict[str, Any], item: int | None) -> str:
+    inputs = {name: _escaped(values.get(name)) if name in ("title", "where") else values.get(name)
+              for name in ("title", "day", "start", "minutes", "seats", "topic", "where", "program")}
+    return edit_text(item or 0, inputs)
+
+
+def unchanged(submission: Submission) -> tuple[str, str] | None:
+    """(block, explanation) for an edit form submitted with nothing filled in; None otherwise."""
+    if submission.kind == "edit" and re.fullmatch(r"session edit \d+", submission.text):
+        return "title", "Fill in at least one thing to change."
+    return None
+
+
 def _read_notes(values: dict[str, Any], item: int | None) -> str:
     return f"session notes {item} {_escaped(values.get('notes'))}"
 
 
 _BUILDERS: dict[str, Callable[[Origin, int | None], View]] = {
     "session": _session, "kudos": _kudos, "feedback": _feedback, "attend": _attend, "notes": _notes,
+    "edit": _edit,
 }
 _READERS: dict[str, Callable[[dict[str, Any], int | None], str]] = {
     "session": _read_session, "kudos": _read_kudos, "feedback": _read_feedback,
-    "attend": _read_attend, "notes": _read_notes,
+    "attend": _read_attend, "notes": _read_notes, "edit": _read_edit,
 }
 # Per modal: (block_id, words in the grammar's explanation that point at it); the last is the fallback.
 _ERROR_PLACES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
@@ -239,4 +275,7 @@ _ERROR_PLACES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "feedback": (("rating", ("rating", "stars")), ("comment", ())),
     "attend": (("people", ()),),
     "notes": (("notes", ()),),
+    "edit": (("day", ("date", "when")), ("start", ("time",)), ("minutes", ("length", "minutes", "lasts")),
+             ("seats", ("seats",)), ("topic", ("topic",)), ("where", ("place", "link", "where")),
+             ("program", ("program",)), ("title", ())),
 }

@@ -108,7 +108,8 @@ class GuildBot(ActivityHandler):
             await self._answer(turn_context, message, reply)
 
     async def _open_form(self, turn_context: TurnContext, text: str) -> bool:
-        """Answer ``kudos`` / ``session new`` / ``feedback <id>`` / ``session notes <id>`` alone with an input card.
+        """Answer ``kudos`` / ``session new`` / ``feedback <id>`` / ``session notes <id>`` / ``session edit <id>``
+        alone with an input card.
 
         ``session attend <id>`` alone is left to the core, which offers a button
         per signed-up person: Adaptive Cards have no people picker.
@@ -118,6 +119,8 @@ class GuildBot(ActivityHandler):
             card, summary = cards.feedback_form(completes[1]), f"Rate session {completes[1]}"
         elif completes and completes[0] == "notes":
             card, summary = cards.notes_form(completes[1]), f"Notes for session {completes[1]}"
+        elif completes and completes[0] == "edit":
+            card, summary = cards.edit_form(completes[1]), f"Edit session {completes[1]}"
         else:
             try:
                 command = grammar.parse(text)

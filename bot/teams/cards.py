@@ -168,6 +168,26 @@ def notes_form(session_id: int) -> Card:
     return _card(body, [_form_submit("Save notes", {"form": "notes", "session": session_id})])
 
 
+def edit_form(session_id: int) -> Card:
+    """``session edit <id>`` alone: every field optional; what is left empty stays as it is."""
+    body = [
+        _block(f"Edit session {session_id}", weight="Bolder", size="Medium"),
+        _block("Fill in only what changes. Everyone signed up hears about a new time, length or place.",
+               isSubtle=True),
+        {"type": "Input.Text", "id": "title", "label": "New title", "maxLength": 200},
+        {"type": "Input.Date", "id": "date", "label": "New date (with a start time)"},
+        {"type": "Input.Time", "id": "time", "label": "New start time (your time zone)"},
+        {"type": "Input.Number", "id": "minutes", "label": "New length in minutes", "min": 5, "max": 1440},
+        {"type": "Input.Number", "id": "seats", "label": "Seats (more seats go to the waitlist first)",
+         "min": 1, "max": 10000},
+        {"type": "Input.Text", "id": "topic", "label": "Topic", "placeholder": "public-speaking", "maxLength": 64},
+        {"type": "Input.Text", "id": "where", "label": "Where", "placeholder": "Room 4 or https://…",
+         "maxLength": 500},
+        {"type": "Input.Text", "id": "program", "label": "Program number", "maxLength": 12},
+    ]
+    return _card(body, [_form_submit("Save changes", {"form": "edit", "session": session_id})])
+
+
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None,
           entities: dict[str, dict[str, Any]] | None = None) -> Card:
     card: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}

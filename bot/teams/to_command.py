@@ -20,6 +20,7 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
+from handlers.session_edit import edit_text
 from handlers.types import CommunityRef, Message, PersonRef
 
 PLATFORM = "teams"
@@ -158,6 +159,8 @@ def submitted(value: Any) -> tuple[str, dict[str, PersonRef]] | None:
         return _feedback_text(data), {}
     if form == "notes":
         return _notes_text(data), {}
+    if form == "edit":
+        return _edit_text(data), {}
     return None
 
 
@@ -199,6 +202,18 @@ def _notes_text(data: dict[str, Any]) -> str:
     if not session or not notes:
         raise FormError("Please write the session's notes.")
     return f"session notes {session} {notes}"
+
+
+def _edit_text(data: dict[str, Any]) -> str:
+    session = _field(data, "session")
+    inputs = {name: _field(data, key) for name, key in (
+        ("title", "title"), ("day", "date"), ("start", "time"), ("minutes", "minutes"), ("seats", "seats"),
+        ("topic", "topic"), ("where", "where"), ("program", "program"))}
+    for number in ("minutes", "seats"):
+        inputs[number] = _whole(inputs[number]) if inputs[number] else ""
+    if not session.isdigit() or not any(inputs.values()):
+        raise FormError("Fill in at least one thing to change.")
+    return edit_text(int(session), {k: v or None for k, v in inputs.items()})
 
 
 def _field(data: dict[str, Any], name: str) -> str:

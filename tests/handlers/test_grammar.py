@@ -46,9 +46,13 @@ from handlers.grammar import (
     completion,
     parse,
 )
+from handlers.mine import SessionsMine
 from handlers.programs import ProgramAuthors, ProgramLink, ProgramNew, ProgramRefreshed, ProgramShow, ProgramsList
 from handlers.requests import RequestsList, RequestTopic
 from handlers.routes import ROUTES
+from handlers.session_edit import SessionEdit, SessionEditForm
+from handlers.session_feedback import SessionFeedback
+from handlers.trainers import Trainers
 from handlers.usage import USAGE
 
 # --- examples -------------------------------------------------------------------------------------------------
@@ -208,7 +212,7 @@ USER_IDS = st.from_regex(r"U[A-Z0-9]{1,9}", fullmatch=True)
 PEOPLE = st.lists(USER_IDS, min_size=1, max_size=4, unique=True).map(tuple)
 WORD = st.from_regex(r"[a-z]{1,8}", fullmatch=True)
 NAME = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
-TOPIC = st.lists(WORD, min_size=1, max_size=3).map(" ".join)
+TOPIC = st.lists(WORD, min_size=1, max_size=3).map("-".join).filter(lambda t: t != "mine")  # topics are slugs
 SESSION_ID = st.integers(1, 999_999_999)
 PROSE = st.lists(st.from_regex(r"[A-Za-z0-9.!?']{1,10}", fullmatch=True), min_size=1, max_size=12).map(" ".join)
 
@@ -232,8 +236,48 @@ def _rate_text(c: Rate) -> str:
 
 
 VOLUNTEER_TOPICS = st.lists(TOPIC, max_size=4, unique=True).filter(
-    lambda ts: not ts or ts[0].split()[0] not in ("status", "pause", "resume", "stop", "done")
+    lambda ts: not ts or ts[0].split("-")[0] not in ("status", "pause", "resume", "stop", "done")
 )
+
+
+def _spaced(topic: str) -> str:
+    """A multi-word topic as people type it: ``public speaking`` is the topic ``public-speaking``."""
+    return topic.replace("-", " ")
+
+
+EDIT_TITLE = st.lists(st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,9}", fullmatch=True), min_size=1, max_size=6).map(" ".join)
+SESSION_EDITS = st.builds(
+    SessionEdit,
+    SESSION_ID,
+    title=st.none() | EDIT_TITLE,
+    day=st.none() | st.dates(date(2000, 1, 1), date(2099, 12, 31)),
+    start=st.times().map(lambda t: time(t.hour, t.minute)),
+    minutes=st.none() | st.integers(5, 24 * 60),
+    seats=st.none() | st.integers(1, 10_000),
+    topic=st.none() | TOPIC,
+    location=st.none() | PROSE,
+    program_id=st.none() | st.integers(1, 999_999_999),
+).map(lambda c: c if c.day else SessionEdit(**{**c.__dict__, "start": None})).filter(
+    lambda c: any(v is not None for k, v in c.__dict__.items() if k != "session_id"))
+
+
+def _edit_text(c: SessionEdit) -> str:
+    parts = [f"session edit {c.session_id}"]
+    if c.title is not None:
+        parts.append(f'title "{c.title}"')
+    if c.day is not None and c.start is not None:
+        parts.append(f"when {c.day.isoformat()} {c.start:%H:%M}")
+    if c.minutes is not None:
+        parts.append(f"length {c.minutes}m")
+    if c.seats is not None:
+        parts.append(f"seats {c.seats}")
+    if c.topic is not None:
+        parts.append(f"topic {_spaced(c.topic)}")
+    if c.program_id is not None:
+        parts.append(f"program {c.program_id}")
+    if c.location is not None:
+        parts.append(f"where {c.location}")
+    return " ".join(parts)
 
 # Each command type: how to generate one, and how a person would write it.
 ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
@@ -250,14 +294,20 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
     KudosForm: (st.just(KudosForm()), lambda c: "kudos"),
     KudosTop: (st.builds(KudosTop, st.sampled_from(["week", "month", "all"])), lambda c: f"kudos top {c.period}"),
     KudosOptOut: (st.builds(KudosOptOut, st.booleans()), lambda c: "kudos " + ("optout" if c.opt_out else "optin")),
-    Volunteer: (st.builds(Volunteer, VOLUNTEER_TOPICS.map(tuple)), lambda c: "volunteer " + ", ".join(c.topics)),
+    Volunteer: (st.builds(Volunteer, VOLUNTEER_TOPICS.map(tuple)),
+                lambda c: "volunteer " + ", ".join(_spaced(t) for t in c.topics)),
     VolunteerAction: (
         st.builds(VolunteerAction, st.sampled_from(["status", "pause", "resume", "stop"])),
         lambda c: f"volunteer {c.action}",
     ),
     VolunteerStepDone: (st.builds(VolunteerStepDone, NAME), lambda c: f"volunteer done {c.step}"),
     Me: (st.just(Me()), lambda c: "me"),
-    SessionsList: (st.builds(SessionsList, st.none() | TOPIC), lambda c: f"sessions {c.topic or ''}"),
+    SessionsList: (st.builds(SessionsList, st.none() | TOPIC), lambda c: f"sessions {_spaced(c.topic or '')}"),
+    SessionsMine: (st.just(SessionsMine()), lambda c: "sessions mine"),
+    SessionEdit: (SESSION_EDITS, _edit_text),
+    SessionEditForm: (st.builds(SessionEditForm, SESSION_ID), lambda c: f"session edit {c.session_id}"),
+    SessionFeedback: (st.builds(SessionFeedback, SESSION_ID), lambda c: f"session feedback {c.session_id}"),
+    Trainers: (st.builds(Trainers, st.none() | TOPIC), lambda c: f"trainers {_spaced(c.topic or '')}"),
     SessionNew: (
         st.builds(
             SessionNew,
@@ -268,7 +318,7 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
             start=st.times().map(lambda t: time(t.hour, t.minute)),
             minutes=st.integers(5, 24 * 60),
             seats=st.integers(1, 10_000),
-            topic=st.none() | NAME,
+            topic=st.none() | TOPIC,
             program_id=st.none() | SESSION_ID,
         ),
         _new_text,

@@ -124,6 +124,7 @@ async def test_show_gives_details_notes_and_the_right_buttons(chat: Chat, tara: 
     assert "Signed up: <@ana>" in details and "Waiting, in order: <@ben>" in details
     assert "Bring a laptop with DBeaver installed — <@tara>" in as_trainer.sections[2].text
     assert [(b.command, b.style) for b in as_trainer.buttons] == [
+        (f"session edit {session_id}", None),
         (f"session notes {session_id}", None),
         (f"session cancel {session_id}", "danger"),
     ]
@@ -133,6 +134,7 @@ async def test_show_gives_details_notes_and_the_right_buttons(chat: Chat, tara: 
         (f"session attend {session_id}", None),
         (f"session notes {session_id}", None),
         (f"session cancel {session_id}", "danger"),
+        (f"session feedback {session_id}", None),
     ]
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     as_member = await chat.say("ben", f"session show {session_id}")
@@ -146,6 +148,7 @@ async def test_show_gives_details_notes_and_the_right_buttons(chat: Chat, tara: 
     assert [b.command for b in (await chat.say("tara", f"session show {session_id}")).buttons] == [
         f"session attend {session_id}",
         f"session notes {session_id}",
+        f"session feedback {session_id}",
     ]
 
 

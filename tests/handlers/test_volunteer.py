@@ -56,10 +56,10 @@ async def deliver_first_session(chat: Chat, user_id: str) -> list[bool]:
 async def test_volunteering_makes_you_a_trainer_at_once_with_your_topics(chat: Chat, uow) -> None:
     reply = await chat.say("ana", "volunteer SQL, #Excel dashboards")
 
-    assert reply.text.startswith("Welcome aboard — you're now a Guild trainer for *sql* and *excel dashboards*!")
+    assert reply.text.startswith("Welcome aboard — you're now a Guild trainer for *sql* and *excel-dashboards*!")
     assert f"⬜ Read the trainer guide: {GUIDE} (`welcome`)" in reply.sections[0].text
     assert [b.command for b in reply.buttons] == ["volunteer done welcome"]
-    assert await trainer(uow, "ana") == ("onboarding", False, ["excel dashboards", "sql"], [])
+    assert await trainer(uow, "ana") == ("onboarding", False, ["excel-dashboards", "sql"], [])
 
 
 async def test_volunteering_again_only_adds_topics(chat: Chat, uow) -> None:

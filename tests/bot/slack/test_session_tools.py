@@ -1,0 +1,96 @@
+"""Slack end to end: editing a session (modal from its card, and typed), `sessions mine`, `session feedback`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from storage.models import TrainingSession
+from tests.bot.slack.conftest import SlackHarness
+from tests.bot.slack.test_interactions import schedule
+
+
+async def session_row(slack: SlackHarness) -> TrainingSession:
+    async with slack.core.uow() as uow:
+        row = (await uow.session.scalars(select(TrainingSession))).one()
+        uow.session.expunge(row)  # readable after the unit of work rolls back
+        return row
+
+
+def dms_to(slack: SlackHarness, user: str) -> list[str]:
+    return [str(c.json("blocks")) for c in slack.fake.of("chat.postMessage") if c.body.get("channel") == f"D{user}"]
+
+
+async def test_the_trainer_edits_from_the_card_in_a_modal_and_people_signed_up_are_told(slack: SlackHarness) -> None:
+    await schedule(slack, seats=1)
+    await slack.click("signup 1")
+    await slack.click("signup 1", user="UCARA")
+    await slack.fake.wait_for("respond:click-UCARA")
+    await slack.command("/guild", "session show 1", user="UBEN")
+    [_, shown] = await slack.fake.wait_for("respond:cmd-UBEN", 2)
+    assert "session edit 1" in str(shown.body)
+    await slack.click("session edit 1", user="UBEN")
+    [opened] = await slack.fake.wait_for("views.open")
+    view = opened.json("view")
+    assert view["title"]["text"] == "Edit session 1"
+    assert all(b.get("optional") for b in view["blocks"] if b["type"] == "input")
+
+    empty = await (await slack.submit(view, {}, user="UBEN")).json()
+    assert empty["response_action"] == "errors" and "at least one" in empty["errors"]["title"]
+
+    values = {"day": {"type": "datepicker", "selected_date": "2026-12-02"},
+              "start": {"type": "timepicker", "selected_time": "16:00"},
+              "seats": {"type": "number_input", "value": "2"},
+              "where": {"type": "plain_text_input", "value": "Room 4 & the terrace"}}
+    for _ in range(2):  # a double submit of the same view changes and tells once
+        assert (await slack.submit(view, values, user="UBEN")).status == 200
+    await slack.fake.wait_for("respond:click-UBEN")
+    row = await session_row(slack)
+    assert row.starts_at == datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # Ben is in Europe/Paris
+    assert (row.seats, row.taken, row.location) == (2, 2, "Room 4 & the terrace")
+    await slack.fake.wait_for("chat.postMessage", where=lambda c: c.body.get("channel") == "DUCARA"
+                              and "seat opened up" in str(c.json("blocks")))
+    [changed] = [m for m in dms_to(slack, "UANA") if "has changed" in m]
+    assert "Tue 1 Dec 2026, 14:00 (Europe/Paris) → Wed 2 Dec 2026, 16:00 (Europe/Paris)" in changed
+    assert "Room 4 &amp; the terrace" in changed
+
+
+async def test_a_typed_edit_answers_privately_and_a_refusal_says_why(slack: SlackHarness) -> None:
+    await schedule(slack)
+    await slack.command("/guild", "session edit 1 length 90m topic Data Science", user="UBEN")
+    [_, answer] = await slack.fake.wait_for("respond:cmd-UBEN", 2)
+    assert answer.body["response_type"] == "ephemeral" and "length 60 min → 90 min" in str(answer.body)
+    assert ((await session_row(slack)).duration_minutes, (await session_row(slack)).topic) == (90, "data-science")
+    await slack.command("/guild", "session edit 1 seats 3", user="UANA")
+    [refused] = await slack.fake.wait_for("respond:cmd-UANA")
+    assert "Only the trainer of session 1 or an admin" in str(refused.body)
+
+
+async def test_sessions_mine_lists_seats_waitlist_places_and_sessions_run_with_buttons(slack: SlackHarness) -> None:
+    await schedule(slack, seats=1)
+    await slack.click("signup 1", user="UCARA")
+    await slack.click("signup 1")
+    await slack.fake.wait_for("respond:click-UANA")
+    await slack.command("/sessions", "mine")
+    [mine] = await slack.fake.wait_for("respond:cmd-UANA")
+    assert "number 1 in the queue" in str(mine.body) and "'value': 'cancel 1'" in str(mine.body)
+    await slack.command("/guild", "sessions mine", user="UBEN")
+    [_, trainer] = await slack.fake.wait_for("respond:cmd-UBEN", 2)
+    assert "Sessions you run" in str(trainer.body) and "session edit 1" in str(trainer.body)
+
+
+async def test_session_feedback_for_the_trainer_and_a_kind_refusal_for_others(slack: SlackHarness) -> None:
+    await schedule(slack, day="2026-11-20")
+    await slack.command("/guild", "session attend 1 <@UANA|ana> <@UCARA|cara>", user="UBEN")
+    await slack.fake.wait_for("respond:cmd-UBEN", 3)
+    await slack.command("/feedback", "1 5 Loved the joins")
+    await slack.command("/feedback", "1 3 --anonymous", user="UCARA")
+    await slack.fake.wait_for("respond:cmd-UCARA")
+    await slack.command("/guild", "session feedback 1", user="UBEN")
+    *_, report = await slack.fake.wait_for("respond:cmd-UBEN", 4)
+    assert "4.0 / 5" in str(report.body) and "Loved the joins" in str(report.body)
+    assert report.body["response_type"] == "ephemeral"
+    await slack.command("/guild", "session feedback 1", user="UCARA")
+    [_, refused] = await slack.fake.wait_for("respond:cmd-UCARA", 2)
+    assert "for its trainer, admins and leaders" in str(refused.body)
