@@ -18,13 +18,13 @@ async def volunteer(chat: Chat, user_id: str, topics: str) -> None:
 
 async def test_anyone_asks_for_a_topic_and_the_card_offers_plus_one(chat: Chat) -> None:
     reply = await chat.say("ana", "request Public speaking: I present to clients every week")
-    assert reply.public and "<@ana> asked for a session on *public speaking*" in reply.text
+    assert reply.public and "<@ana> asked for a session on *public-speaking*" in reply.text
     [card] = reply.sections
     assert dict(card.fields) == {"Asked by": "<@ana>", "People who want it": "1",
                                  "Why": "I present to clients every week"}
-    assert [(b.label, b.command) for b in card.buttons] == [("+1", "request public speaking")]
+    assert [(b.label, b.command) for b in card.buttons] == [("+1", "request public-speaking")]
     [(request,)] = await rows(chat, select(TopicRequest))
-    assert (request.topic, request.status, request.reason) == ("public speaking", "open", card.fields[2][1])
+    assert (request.topic, request.status, request.reason) == ("public-speaking", "open", card.fields[2][1])
 
 
 async def test_each_person_counts_once_and_the_trainers_hear_once_at_the_threshold(
@@ -38,12 +38,12 @@ async def test_each_person_counts_once_and_the_trainers_hear_once_at_the_thresho
     again = await chat.say("ana", "request public speaking")
     assert "already behind this request" in again.text and not again.public
     joined = await chat.say("ben", "request public speaking: me too")
-    assert joined.text.startswith("Added you — 2 people want a session on *public speaking*.")
+    assert joined.text.startswith("Added you — 2 people want a session on *public-speaking*.")
     assert notifier.told == []
     third = await chat.say("cara", "request PUBLIC SPEAKING")
     assert "tell the 1 trainer of this topic" in third.text
     [told] = notifier.dms_to("tara")
-    assert told.startswith("3 people asked for a session on *public speaking*") and "for client demos" in told
+    assert told.startswith("3 people asked for a session on *public-speaking*") and "for client demos" in told
     await chat.say("dan", "request public speaking")
     await chat.say("cara", "request public speaking")
     assert len(notifier.dms_to("tara")) == 1 and notifier.dms_to("tom") == notifier.dms_to("pat") == []
