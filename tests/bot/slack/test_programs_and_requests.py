@@ -28,7 +28,7 @@ async def test_the_plus_one_button_joins_a_request_once_and_the_third_person_ale
     [card] = await slack.fake.wait_for("chat.postMessage", where=lambda c: c.body.get("channel") == "CGENERAL")
     assert "client demos" in str(card.json("blocks"))
     plus_one = buttons(card.json("blocks"))["+1"]
-    assert plus_one == "request public speaking"
+    assert plus_one == "request public-speaking"
 
     await slack.click(plus_one, user="UBEN")
     await slack.click(plus_one, user="UBEN")  # a double click counts once
@@ -38,7 +38,7 @@ async def test_the_plus_one_button_joins_a_request_once_and_the_third_person_ale
     await slack.fake.wait_for("respond:click-UCARA")
     [alert] = await slack.fake.wait_for("chat.postMessage", where=lambda c: c.body.get("channel") == "DUADMIN"
                                         and "asked for a session" in str(c.body.get("blocks")))
-    assert "3 people asked for a session on *public speaking*" in str(alert.json("blocks"))
+    assert "3 people asked for a session on *public-speaking*" in str(alert.json("blocks"))
     await slack.idle()
     async with slack.core.uow() as uow:
         assert await uow.session.scalar(select(TopicRequest.status)) == "open"

@@ -25,6 +25,7 @@ def dms_to(slack: SlackHarness, user: str) -> list[str]:
 async def test_the_trainer_edits_from_the_card_in_a_modal_and_people_signed_up_are_told(slack: SlackHarness) -> None:
     await schedule(slack, seats=1)
     await slack.click("signup 1")
+    await slack.fake.wait_for("respond:click-UANA")  # Ana has the seat before Cara asks
     await slack.click("signup 1", user="UCARA")
     await slack.fake.wait_for("respond:click-UCARA")
     await slack.command("/guild", "session show 1", user="UBEN")
@@ -70,6 +71,7 @@ async def test_a_typed_edit_answers_privately_and_a_refusal_says_why(slack: Slac
 async def test_sessions_mine_lists_seats_waitlist_places_and_sessions_run_with_buttons(slack: SlackHarness) -> None:
     await schedule(slack, seats=1)
     await slack.click("signup 1", user="UCARA")
+    await slack.fake.wait_for("respond:click-UCARA")  # Cara has the seat before Ana asks
     await slack.click("signup 1")
     await slack.fake.wait_for("respond:click-UANA")
     await slack.command("/sessions", "mine")
