@@ -72,11 +72,21 @@ async def test_existing_topics_become_slugs_and_duplicates_collapse(empty_url: s
                 "duration_minutes, seats, taken, status, attendance_marked, created_at) VALUES "
                 "(1, 1, 1, 'Talks', 'public speaking', '2026-01-02', 60, 5, 0, 'done', false, '2026-01-01'), "
                 "(2, 1, 1, 'Joins', NULL, '2026-01-03', 60, 5, 0, 'scheduled', false, '2026-01-01')"))
+            await connection.execute(text(
+                "INSERT INTO programs (id, community_id, title, topic, created_at) VALUES "
+                "(1, 1, 'Speaking', 'Public Speaking', '2026-01-01')"))
+            await connection.execute(text(
+                "INSERT INTO topic_requests (id, community_id, topic, open_topic, requested_by_id, status, "
+                "created_at) VALUES (1, 1, 'data science', 'data science', 1, 'open', '2026-01-01')"))
             await connection.run_sync(_to(mine))
+            programs = (await connection.execute(text("SELECT topic FROM programs"))).all()
+            requests = (await connection.execute(text("SELECT topic, open_topic FROM topic_requests"))).all()
             topics = (await connection.execute(text("SELECT topic FROM trainer_topics ORDER BY topic"))).all()
             sessions = (await connection.execute(text(
                 "SELECT topic, location, program_id, moves FROM training_sessions ORDER BY id"))).all()
     finally:
         await engine.dispose()
+    assert [tuple(r) for r in programs] == [("public-speaking",)]
+    assert [tuple(r) for r in requests] == [("data-science", "data-science")]
     assert [t for (t,) in topics] == ["data-science", "public-speaking", "sql"]
     assert [tuple(row) for row in sessions] == [("public-speaking", None, None, 0), (None, None, None, 0)]

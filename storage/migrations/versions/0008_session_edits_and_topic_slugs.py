@@ -4,7 +4,7 @@ Sessions gain a place or link (``location``) and a count of how often their
 start moved (``moves``), which reminders are filed under.
 
 Topics become slugs (DESIGN §4: lower case, spaces and underscores as ``-``, no
-leading ``#``) in sessions and trainers' topics, so that ``public speaking`` and
+leading ``#``) in sessions, trainers' topics, programs and topic requests, so that ``public speaking`` and
 ``#public-speaking`` are one topic. A trainer who had both spellings keeps one row.
 The slug is the display form too (``#public-speaking`` reads well), so no
 separate display column is kept.
@@ -41,6 +41,29 @@ def upgrade() -> None:
         slugged = _slug(topic) or None
         if slugged != topic:
             bind.execute(sessions.update().where(sessions.c.id == row_id).values(topic=slugged))
+
+    programs = sa.table('programs', sa.column('id', sa.Integer), sa.column('topic', sa.String))
+    for row_id, topic in bind.execute(sa.select(programs.c.id, programs.c.topic).where(programs.c.topic.isnot(None))):
+        if _slug(topic) != topic:
+            bind.execute(programs.update().where(programs.c.id == row_id).values(topic=_slug(topic) or None))
+
+    requests = sa.table('topic_requests', sa.column('id', sa.Integer), sa.column('community_id', sa.Integer),
+                        sa.column('topic', sa.String), sa.column('open_topic', sa.String))
+    rows = bind.execute(sa.select(requests.c.id, requests.c.community_id, requests.c.topic, requests.c.open_topic)
+                        .order_by(requests.c.id)).all()
+    open_now = {(community, open_topic) for _, community, _, open_topic in rows if open_topic}
+    for row_id, community, topic, open_topic in rows:
+        values = {}
+        if _slug(topic) and _slug(topic) != topic:
+            values['topic'] = _slug(topic)
+        # An open request keeps its unslugged key only if another open request already holds the slug.
+        if open_topic and _slug(open_topic) and _slug(open_topic) != open_topic \
+                and (community, _slug(open_topic)) not in open_now:
+            open_now.discard((community, open_topic))
+            open_now.add((community, _slug(open_topic)))
+            values['open_topic'] = _slug(open_topic)
+        if values:
+            bind.execute(requests.update().where(requests.c.id == row_id).values(**values))
 
     topics = sa.table('trainer_topics', sa.column('id', sa.Integer), sa.column('member_id', sa.Integer),
                       sa.column('topic', sa.String))
