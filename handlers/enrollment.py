@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from handlers.context import Context, Refusal, name_of
 from handlers.grammar import CancelSignup, Signup
+from handlers.report_text import counted
 from handlers.sessions import load, trainer_of, when
 from handlers.types import Reply, private
 from storage import enrollments, members
@@ -42,7 +43,8 @@ async def signup(ctx: Context, command: Signup) -> Reply:
     trainer = await trainer_of(ctx, session)
     if seated:
         ctx.tell(trainer, private(
-            f"{name_of(ctx.member)} signed up for *{session.title}* ({session.taken} of {session.seats} seats)."
+            f"{name_of(ctx.member)} signed up for *{session.title}* "
+            f"({session.taken} of {counted(session.seats, 'seat')})."
         ))
         return private(
             f"You're in: *{session.title}*, {when(ctx, session.starts_at)}. "
