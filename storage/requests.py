@@ -30,18 +30,24 @@ class Asked:
 
 async def ask(session: AsyncSession, *, community_id: int, topic: str, member_id: int, reason: str | None,
               at: datetime) -> Asked:
-    """Open a request for ``topic`` or join the open one; each person counts once."""
-    opened = await insert_ignore(session, TopicRequest, {
-        "community_id": community_id, "topic": topic, "open_topic": topic, "requested_by_id": member_id,
-        "reason": reason, "status": "open", "created_at": at,
-    })
-    request = await session.scalar(
-        select(TopicRequest)
-        .where(TopicRequest.community_id == community_id, TopicRequest.open_topic == topic)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert request is not None  # inserted above, or already there (only a scheduling can close it, and it locks)
+    """Open a request for ``topic`` or join the open one; each person counts once.
+
+    Between the insert that found an open request and the read that locks it, a
+    session may answer that request (it stops being open): then this opens a new one.
+    """
+    request = None
+    opened = False
+    while request is None:
+        opened = await insert_ignore(session, TopicRequest, {
+            "community_id": community_id, "topic": topic, "open_topic": topic, "requested_by_id": member_id,
+            "reason": reason, "status": "open", "created_at": at,
+        })
+        request = await session.scalar(
+            select(TopicRequest)
+            .where(TopicRequest.community_id == community_id, TopicRequest.open_topic == topic)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
     joined = await insert_ignore(session, RequestSupporter,
                                  {"request_id": request.id, "member_id": member_id, "joined_at": at})
     return Asked(request, opened, joined, await supporter_count(session, request.id))
