@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from storage.models import TrainingSession
+from storage.models import Program, TrainingSession
 from tests.fakes import Chat, FakeClock, RecordingNotifier
 from tests.handlers.session_setup import make_trainer, rows, schedule, statuses
 
@@ -152,3 +152,15 @@ async def test_the_card_offers_the_trainer_an_edit_button(chat: Chat, tara: str)
     for person, offered in (("tara", True), ("root", True), ("ana", False)):
         buttons = (await chat.say(person, f"session show {session_id}")).buttons
         assert (f"session edit {session_id}" in [b.command for b in buttons]) is offered
+
+
+async def test_a_session_is_tied_to_a_program_of_this_community_only(chat: Chat, tara: str) -> None:
+    session_id = await schedule(chat)
+    await chat.say("tara", 'program new "Three steps of safety" #safety')
+    [(program_id,)] = await rows(chat, select(Program.id))
+    unknown = await chat.say("tara", f"session edit {session_id} program 999")
+    assert "999" in unknown.text and (await stored(chat, session_id)).program_id is None
+    done = await chat.say("tara", f"session edit {session_id} program {program_id}")
+    assert f"program none → {program_id}" in done.text
+    assert (await stored(chat, session_id)).program_id == program_id
+    assert "Three steps of safety" in dict(done.sections[0].fields)["Program"]
