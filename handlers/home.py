@@ -23,7 +23,7 @@ async def dashboard(ctx: Context) -> Reply:
         *(
             Section(
                 text=f"*{s.title}* — session {s.id}" + (" (waitlisted)" if status == "waitlisted" else ""),
-                fields=(("When", when(ctx, s.starts_at)),),
+                fields=(("When", when(ctx, s.starts_at)), *((("Where", s.location),) if s.location else ())),
                 buttons=(seat_button(s.id, status),),
             )
             for s, status in attending
