@@ -37,11 +37,19 @@ def png(weeks: Sequence[Week], title: str, *, width: int = WIDTH_PX, height: int
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     bars, rating = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1.2], "hspace": 0.12})
     bar = 0.4
-    bars.bar([i - bar / 2 for i in x], [w.learners for w in weeks], bar, color=BAR_LEARNERS, label="Learners")
-    bars.bar([i + bar / 2 for i in x], [w.sessions for w in weeks], bar, color=BAR_SESSIONS, label="Sessions")
+    # Sessions get their own scale on the right: beside hundreds of learners, a dozen sessions would vanish.
+    sessions = bars.twinx()
+    drawn = [bars.bar([i - bar / 2 for i in x], [w.learners for w in weeks], bar, color=BAR_LEARNERS,
+                      label="Learners (left)"),
+             sessions.bar([i + bar / 2 for i in x], [w.sessions for w in weeks], bar, color=BAR_SESSIONS,
+                          label="Sessions (right)")]
     bars.set_title(title, fontsize=11, loc="left")
-    bars.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
-    bars.yaxis.get_major_locator().set_params(integer=True)
+    for axes in (bars, sessions):
+        axes.set_ylim(0, max([1, *(bar_.get_height() for bar_ in axes.patches)]) * 1.18)  # room for the legend
+        axes.yaxis.get_major_locator().set_params(integer=True)
+    bars.legend(handles=drawn, loc="upper left", fontsize=8, frameon=False, ncols=2)
+    sessions.spines[["top", "left"]].set_visible(False)
+    sessions.tick_params(labelsize=7)
     averages = [w.average_rating for w in weeks]
     rated = [(i, a) for i, a in zip(x, averages, strict=True) if a is not None]
     if rated:
@@ -52,7 +60,7 @@ def png(weeks: Sequence[Week], title: str, *, width: int = WIDTH_PX, height: int
     rating.set_xticks(x, labels, fontsize=7)
     for axes in (bars, rating):
         _tidy(axes)
-    figure.subplots_adjust(left=0.07, right=0.99, top=0.91, bottom=0.09)
+    figure.subplots_adjust(left=0.07, right=0.95, top=0.91, bottom=0.09)
     raw = io.BytesIO()
     with _lock:
         figure.savefig(raw, format="png", dpi=DPI)
