@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -359,7 +360,7 @@ async def rows(target: Target, step_prefix: str) -> tuple[int, dict[str, float]]
 
 
 async def run_step(target: Target, rate: int, seconds: float, step: int, fake_port: int, drain: float,
-                   mix: tuple[tuple[str, float], ...] = MIX) -> Step:
+                   mix: tuple[tuple[str, float], ...] = MIX, max_drain: float = 300) -> Step:
     prefix = f"{target.code}.{step}."
     kudos_before, _ = await rows(target, prefix)
     sorry_before = (await stats(fake_port, target))["sorry"]
@@ -368,7 +369,7 @@ async def run_step(target: Target, rate: int, seconds: float, step: int, fake_po
     sent, achieved = await generate(target, rate, seconds, step, fake_port, mix)
     acked = [s for s in sent if s.status == 200]
     expected_kudos = sum(s.kind == "kudos" for s in acked)
-    deadline, last_progress, last_seen = time.monotonic() + 600, time.monotonic(), -1
+    deadline, last_progress, last_seen = time.monotonic() + max_drain, time.monotonic(), -1
     while True:  # wait for the work after the acks: until all is there, or nothing moved for `drain` seconds
         found = await stats(fake_port, target)
         kudos_now, floor_rows = await rows(target, prefix)
@@ -396,7 +397,10 @@ async def run_step(target: Target, rate: int, seconds: float, step: int, fake_po
         if at is not None:
             done.append((at - s.sent) * 1000)
     lost = missing + failed_acks + sorry
-    detail = f"{missing} missing, {failed_acks} failed acks, {sorry} sorry" if lost else ""
+    statuses = ", ".join(f"{code or 'no answer'}×{n}" for code, n in
+                         Counter(s.status for s in sent if s.status != 200).most_common())
+    detail = f"{missing} not done, {failed_acks} failed acks{f' ({statuses})' if statuses else ''}, {sorry} sorry" \
+        if lost else ""
     ack_ms = [((s.acked or s.sent) - s.sent) * 1000 for s in sent]
     return Step(target.label, rate, "kudos" if mix[0][1] == 1.0 else "mix", achieved, ack_ms, done, lost, detail,
                 cpu * 1000 / len(sent), len(sent))
@@ -414,9 +418,11 @@ async def warm_up(target: Target, fake_port: int) -> None:
             sent.append(asyncio.create_task(send(http, target, sample, body)))
             await asyncio.sleep(1 / 100)
         await asyncio.gather(*sent)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline and len((await stats(fake_port, target))["responds"]) < len(PEOPLE):  # noqa: ASYNC110
         await asyncio.sleep(0.5)  # polls another process
+    if len((await stats(fake_port, target))["responds"]) < len(PEOPLE):
+        print(f"warning: {target.label} did not finish its warm-up in 300 s", flush=True)
 
 
 # --- the report ---------------------------------------------------------------------------------------------
@@ -515,13 +521,14 @@ async def run(args: argparse.Namespace) -> None:
         for rate in args.rates:
             for target in targets:
                 step += 1
-                done = await run_step(target, rate, args.seconds, step, fake_port, args.drain)
+                done = await run_step(target, rate, args.seconds, step, fake_port, args.drain,
+                                      max_drain=args.max_drain)
                 steps.append(done)
                 print(table([done]).splitlines()[-1], flush=True)
         for target in targets:
             step += 1
             done = await run_step(target, args.kudos_rate, args.seconds, step, fake_port, args.drain,
-                                  (("kudos", 1.0),))
+                                  (("kudos", 1.0),), max_drain=args.max_drain)
             steps.append(done)
             print(table([done]).splitlines()[-1], flush=True)
         print()
@@ -559,6 +566,8 @@ def main(argv: list[str] | None = None) -> None:
     cli.add_argument("--kudos-rate", type=int, default=100, help="rate of the /kudos-only CPU step (default 100)")
     cli.add_argument("--drain", type=float, default=15, help="give up on missing work after this many seconds "
                      "without progress once a step's sending ended (default 15)")
+    cli.add_argument("--max-drain", type=float, default=300, help="after a step, wait at most this many seconds "
+                     "for its work to be done; what is not done by then counts as lost (default 300)")
     cli.add_argument("--log-level", default="WARNING", help="the servers' LOG_LEVEL (default WARNING)")
     cli.add_argument("--keep-logs", action="store_true", help="keep the servers' logs (printed at the end)")
     cli.add_argument("--fake-slack", type=int, help=argparse.SUPPRESS)
