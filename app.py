@@ -45,6 +45,7 @@ from handlers.core import Core
 from handlers.ports import Clock
 from handlers.report import one_pager
 from metrics import CONTENT_TYPE, Metrics
+from startup import ListenError, explain
 from storage import export, members
 from storage.db import create_engine, session_factory
 from storage.migrate import current_revisions, head_revisions, upgrade, wait_until_current
@@ -226,7 +227,12 @@ async def serve(settings: config.Settings) -> None:
     guild = await build(settings)
     runner = web.AppRunner(guild.web_app(), access_log=None, shutdown_timeout=RUNNER_SHUTDOWN_SECONDS)
     await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+    except OSError as error:  # the port is taken, or not ours to use: one clear line (see startup.py), no leaks
+        await runner.cleanup()
+        await guild.close()
+        raise ListenError(settings.host, settings.port, error) from error
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -402,6 +408,17 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO = sys.stdin, out: T
         print(error, file=sys.stderr)
         return 2
     logs.setup(settings.log_level)
+    try:
+        return _run(args, settings, stdin, out)
+    except Exception as error:
+        line = explain(error, settings)
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: config.Settings, stdin: TextIO, out: TextIO) -> int:
     mode = args.mode or ("serve" if settings.has_platform else "console")
     if mode == "serve" and not settings.has_platform:
         print("Nothing to serve: set Slack or Teams variables (see README), or run `python app.py console`.",

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -26,7 +27,10 @@ class ConfigError(Exception):
     """One or more settings are wrong; ``problems`` lists each, ready to print."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("Guild's configuration has problems:\n" + "\n".join(f"  - {p}" for p in problems))
+        if len(problems) == 1:  # one line for one problem, as every start-up failure is told
+            super().__init__(f"Guild's configuration has a problem: {problems[0]}")
+        else:
+            super().__init__("Guild's configuration has problems:\n" + "\n".join(f"  - {p}" for p in problems))
         self.problems = problems
 
 
@@ -54,6 +58,7 @@ class Settings:
     drain_seconds: float = 20.0
     auto_migrate: bool = True
     public_url: str | None = None  # where people reach Guild over HTTPS (report links on Teams)
+    teams_service_urls: tuple[str, ...] = ()
 
     @property
     def slack_enabled(self) -> bool:
@@ -86,7 +91,7 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
         backend = make_url(database_url).get_backend_name()
         if backend not in ("sqlite", "postgresql", "postgres"):
             problems.append(f"DATABASE_URL must be sqlite:///… or postgresql://…, not a {backend} URL")
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         problems.append("DATABASE_URL is not a database URL (e.g. sqlite:///guild.db or postgresql://user@host/db)")
 
     host = get("HOST") or Settings.host
@@ -139,6 +144,11 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
     roundup_grace = _hours("GUILD_ROUNDUP_GRACE_HOURS", get, Settings.roundup_grace_hours, problems)
     digest_grace = _hours("GUILD_DIGEST_GRACE_HOURS", get, Settings.digest_grace_hours, problems)
     drain_seconds = _drain_seconds(get("GUILD_DRAIN_SECONDS"), problems)
+    service_urls = tuple(u.strip() for u in (get("TEAMS_SERVICE_URLS") or "").split(",") if u.strip())
+    for entry in service_urls:
+        if not _service_url_entry(entry):
+            problems.append(f"TEAMS_SERVICE_URLS: {entry!r} is not a host (bots.example.com, *.example.com) "
+                            "or an https:// URL prefix")
     auto_migrate = _flag("GUILD_AUTO_MIGRATE", get("GUILD_AUTO_MIGRATE"), Settings.auto_migrate, problems)
 
     if problems:
@@ -166,6 +176,7 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
         drain_seconds=drain_seconds,
         auto_migrate=auto_migrate,
         public_url=public_url,
+        teams_service_urls=service_urls,
     )
 
 
@@ -215,6 +226,15 @@ def _drain_seconds(raw: str | None, problems: list[str]) -> float:
     return seconds
 
 
+def _service_url_entry(entry: str) -> bool:
+    """A TEAMS_SERVICE_URLS entry: ``host``, ``*.domain`` or an ``https://`` URL prefix."""
+    if "://" in entry:
+        parts = urlsplit(entry)
+        return parts.scheme == "https" and bool(parts.hostname)
+    name = entry.removeprefix("*.")
+    return bool(name) and "/" not in name and ":" not in name and all(name.split("."))
+
+
 def _flag(name: str, raw: str | None, default: bool, problems: list[str]) -> bool:
     if raw is None:
         return default
@@ -229,5 +249,5 @@ def _flag(name: str, raw: str | None, default: bool, problems: list[str]) -> boo
 def _redacted_url(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<invalid>"

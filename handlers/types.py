@@ -8,8 +8,31 @@ the adapter says who that is in ``Message.people``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+import re
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+# What PostgreSQL refuses in text (NUL) and what cannot be encoded as UTF-8 at all (a lone surrogate, which a
+# JSON body can carry as "\ud800"); either would fail the transaction, after the person was acknowledged.
+_NUL = "\x00"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without NUL characters, lone surrogates replaced by U+FFFD; everything else kept as typed."""
+    if _NUL in text:
+        text = text.replace(_NUL, "")
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def _clean_fields(value: Any) -> None:
+    """Clean every ``str`` field of a frozen dataclass in place, where it is built (so every platform gets it)."""
+    for item in fields(value):
+        current = getattr(value, item.name)
+        if isinstance(current, str):
+            object.__setattr__(value, item.name, clean_text(current))
 
 
 @dataclass(frozen=True)
@@ -20,6 +43,9 @@ class CommunityRef:
     external_id: str
     name: str | None = None
 
+    def __post_init__(self) -> None:
+        _clean_fields(self)
+
 
 @dataclass(frozen=True)
 class PersonRef:
@@ -28,6 +54,9 @@ class PersonRef:
     user_id: str
     display_name: str | None = None
     timezone: str | None = None
+
+    def __post_init__(self) -> None:
+        _clean_fields(self)
 
 
 @dataclass(frozen=True)
@@ -46,6 +75,12 @@ class Message:
     channel: str | None = None
     people: dict[str, PersonRef] = field(default_factory=dict)
     delivery_key: str | None = None
+
+    def __post_init__(self) -> None:
+        """Text PostgreSQL would refuse is removed here, before any SQL, for every platform (see ``clean_text``)."""
+        _clean_fields(self)
+        if any(_NUL in key or _SURROGATE.search(key) for key in self.people):
+            object.__setattr__(self, "people", {clean_text(key): person for key, person in self.people.items()})
 
 
 @dataclass(frozen=True)

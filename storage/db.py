@@ -49,6 +49,8 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     again on a fresh one (see ``handlers.core``).
     """
     target = async_url(url)
+    # SQL errors are logged with their statement; never with its parameters, which are what people typed.
+    kwargs.setdefault("hide_parameters", True)
     if target.get_backend_name() != "sqlite":
         return create_async_engine(target, **kwargs)
     engine = create_async_engine(target, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)

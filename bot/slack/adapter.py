@@ -35,7 +35,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.slack import commands, events, home, http, interactions
+from bot.slack import commands, events, home, http, interactions, wire
 from bot.slack.notifier import SlackNotifier, retry_handlers
 from bot.slack.people import People
 from bot.slack.runtime import Runtime, context_fields
@@ -162,6 +162,9 @@ class SlackAdapter:
         await self.http.close()
 
     async def _events(self, request: web.Request) -> web.Response:
+        refused = await wire.problem(request)  # what would make Bolt raise: a 4xx here instead of its 500
+        if refused is not None:
+            return refused
         response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 

@@ -13,23 +13,26 @@ move to the Microsoft 365 Agents SDK replaces this folder and nothing else.
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import aiohttp
-import jwt
 from aiohttp import web
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
+from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.teams import reports
 from bot.teams.bot import GuildBot
 from bot.teams.notifier import TeamsNotifier
+from bot.teams.service_urls import ServiceUrls
 from config import Settings, is_loopback
 from handlers.core import SORRY, Core
 from storage.uow import UnitOfWork
@@ -37,6 +40,34 @@ from storage.uow import UnitOfWork
 log = logging.getLogger("guild.teams")
 
 MAX_BODY = 256 * 1024
+CONNECTOR_TIMEOUT_SECONDS = 5.0
+
+
+class KeysUnavailable(Exception):
+    """The Bot Framework's signing keys could not be fetched: not the caller's fault (503, Teams retries)."""
+
+
+async def _refresh_keys(self: _OpenIdMetadata) -> None:
+    """``_OpenIdMetadata._refresh`` without blocking the event loop and with a timeout.
+
+    botframework-connector fetches the OpenID metadata and signing keys with a
+    synchronous ``requests.get`` and no timeout, inside the request: a slow key
+    endpoint froze every request on the instance.
+    """
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CONNECTOR_TIMEOUT_SECONDS)) as http:
+            async with http.get(self.url) as response:
+                response.raise_for_status()
+                keys_url = (await response.json(content_type=None))["jwks_uri"]
+            async with http.get(keys_url) as response:
+                response.raise_for_status()
+                keys = (await response.json(content_type=None))["keys"]
+    except (aiohttp.ClientError, TimeoutError, ValueError, KeyError, TypeError) as error:
+        raise KeysUnavailable(f"{type(error).__name__} fetching {self.url}") from error
+    self.keys, self.last_updated = keys, datetime.now()
+
+
+_OpenIdMetadata._refresh = _refresh_keys  # type: ignore[method-assign]
 
 
 class TeamsConfigError(ValueError):
@@ -55,13 +86,46 @@ class _BotConfig:
 
 class _Authentication(ConfigurationBotFrameworkAuthentication):
     """Any token that does not validate is a 401, whatever the library raised (a bad JWT raises
-    PyJWT's own errors, which aiohttp would otherwise turn into a 500)."""
+    PyJWT's own errors, an unknown key id an IndexError, which aiohttp would otherwise turn into a 500).
+
+    Connector clients get a short timeout and no retries of their own, so that
+    an unreachable ``serviceUrl`` cannot hold a turn (msrest's defaults are
+    100 s and three retries with backoff); a failed send is retried by whoever
+    sent it.
+    """
+
+    def create_connector_factory(self, claims_identity: Any) -> Any:
+        return _BoundedConnectorFactory(super().create_connector_factory(claims_identity))
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         try:
-            return await super().authenticate_request(activity, auth_header)
-        except (jwt.PyJWTError, ValueError) as error:
+            result = await super().authenticate_request(activity, auth_header)
+        except (PermissionError, KeysUnavailable):
+            raise
+        except Exception as error:  # PyJWT's errors, IndexError for an unknown key id, bare Exception for
+            # a failed endorsement or algorithm check: every way a token fails to validate is a 401
             raise PermissionError("the bearer token did not validate") from error
+        if result.connector_factory is not None:  # what the turn's replies are sent with
+            result.connector_factory = _BoundedConnectorFactory(result.connector_factory)
+        return result
+
+
+class _BoundedConnectorFactory:
+    """A connector factory whose clients time out after ``CONNECTOR_TIMEOUT_SECONDS`` and do not retry."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def create(self, service_url: str, audience: str | None = None) -> Any:
+        client = await self._inner.create(service_url, audience)
+        bound(client.config)
+        return client
+
+
+def bound(config: Any) -> None:
+    """Short timeouts, no retries, on a msrest ``Configuration`` (what every connector client uses)."""
+    config.connection.timeout = CONNECTOR_TIMEOUT_SECONDS
+    config.retry_policy.retries = 0
 
 
 class _ObservedCloudAdapter(CloudAdapter):
@@ -142,6 +206,7 @@ class TeamsAdapter:
         self.on_api_error: list[Callable[[str], None]] = []  # each failed connector call's kind (metrics)
         self.cloud.on_api_error = self.on_api_error
         self.cloud.on_turn_error = self._on_turn_error
+        self.service_urls = ServiceUrls.configured(settings.teams_service_urls, dev_mode=settings.teams_dev_mode)
         self.notifier = TeamsNotifier(adapter=self.cloud, uow=uow, app_id=self.app_id, clock=core.clock,
                                       public_url=settings.public_url)
         self.bot = GuildBot(core=core, uow=uow, notifier=self.notifier)
@@ -163,10 +228,20 @@ class TeamsAdapter:
             return web.json_response({"error": "expected application/json"}, status=415)
         if (request.content_length or 0) > MAX_BODY:
             return web.json_response({"error": "activity too large"}, status=413)
-        problem = _shape_problem(await request.read())
+        if request.charset is not None and not _is_utf8(request.charset):
+            return web.json_response({"error": "the body must be UTF-8 JSON"}, status=415)
+        problem, service_url = _shape_problem(await request.read())
         if problem:
             return web.json_response({"error": problem}, status=400)
-        response = await self.cloud.process(request, self.bot)
+        if service_url is not None and not self.service_urls.allows(service_url):
+            log.warning("activity refused: its serviceUrl is not an allowed Bot Framework host (TEAMS_SERVICE_URLS)",
+                        extra={"channel": service_url[:200]})
+            return web.json_response({"error": "serviceUrl not allowed"}, status=403)
+        try:
+            response = await self.cloud.process(request, self.bot)
+        except KeysUnavailable as error:
+            log.warning("cannot check the bearer token: the Bot Framework's signing keys are unavailable (%s)", error)
+            return web.json_response({"error": "try again later"}, status=503)
         return response or web.Response(status=201)
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
@@ -179,21 +254,33 @@ class TeamsAdapter:
                 log.exception("could not tell the person the turn failed")
 
 
-def _shape_problem(body: bytes) -> str | None:
-    """Why ``body`` is not an activity Guild can process, or None when it is."""
+def _shape_problem(body: bytes) -> tuple[str | None, str | None]:
+    """Why ``body`` is not an activity Guild can process (or None when it is), and its ``serviceUrl``.
+
+    The body must be UTF-8 (``json.loads`` would guess UTF-16 from bytes, and
+    then aiohttp's ``request.json()`` inside botbuilder fails with a 500).
+    """
     try:
-        data: Any = json.loads(body)
+        data: Any = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return "the body is not JSON"
+        return "the body is not UTF-8 JSON", None
     if not isinstance(data, dict):
-        return "an activity is a JSON object"
+        return "an activity is a JSON object", None
     try:
         activity = Activity().deserialize(data)
     except Exception:  # msrest raises its own family for every wrong field type
-        return "the activity's fields have the wrong types"
+        return "the activity's fields have the wrong types", None
     if not isinstance(activity.type, str) or not activity.type:
-        return "the activity has no type"
+        return "the activity has no type", None
     if activity.type == "message" and not (activity.conversation and activity.conversation.id
                                            and activity.service_url and activity.from_property):
-        return "a message activity needs conversation, from and serviceUrl"
-    return None
+        return "a message activity needs conversation, from and serviceUrl", None
+    service_url = activity.service_url if isinstance(activity.service_url, str) else None
+    return None, service_url
+
+
+def _is_utf8(charset: str) -> bool:
+    try:
+        return codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        return False

@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Callable
 
-from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
+from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.teams import cards, conversations
@@ -70,6 +70,16 @@ class GuildBot(ActivityHandler):
                 display_name=getattr(activity.from_property, "name", None),
             )
         await super().on_turn(turn_context)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """Guild handles no invoke (its cards use Action.Submit, which arrives as a message): each gets an empty 200.
+
+        botbuilder's own handling answers 501 (shown by Teams as an error) and,
+        for a malformed ``adaptiveCard/action``, fails to serialise its own
+        error response (a 500); "handled, nothing to say" is what Teams expects.
+        """
+        log.info("invoke ignored", extra={"activity": f"invoke:{str(turn_context.activity.name or '')[:60]}"})
+        return InvokeResponse(status=200)
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         bot_id = turn_context.activity.recipient.id

@@ -81,14 +81,15 @@ async def test_unknown_activity_types_are_accepted_and_ignored(teams: Teams) -> 
 
 
 async def test_a_request_without_a_bearer_token_is_refused(secured: TestClient) -> None:
-    response = await secured.post("/api/messages", json=act.personal_message("https://smba.example/", "ben", "help"))
+    activity = act.personal_message("https://smba.trafficmanager.net/emea/", "ben", "help")
+    response = await secured.post("/api/messages", json=activity)
 
     assert response.status == 401
 
 
 @pytest.mark.parametrize("header", ["Bearer not-a-jwt", "Basic YWxhZGRpbjpvcGVuc2VzYW1l", "Bearer"])
 async def test_a_request_with_a_garbled_token_is_refused(secured: TestClient, header: str) -> None:
-    activity = act.personal_message("https://smba.example/", "ben", "help")
+    activity = act.personal_message("https://smba.trafficmanager.net/emea/", "ben", "help")
 
     response = await secured.post("/api/messages", json=activity, headers={"Authorization": header})
 
@@ -103,7 +104,7 @@ async def test_a_token_signed_by_anyone_but_the_bot_framework_is_refused(secured
         "attacker-secret-that-is-long-enough-for-hs256",
         algorithm="HS256",
     )
-    activity = act.personal_message("https://smba.example/", "ben", "help")
+    activity = act.personal_message("https://smba.trafficmanager.net/emea/", "ben", "help")
 
     response = await secured.post("/api/messages", json=activity, headers={"Authorization": f"Bearer {forged}"})
 
