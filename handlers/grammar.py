@@ -43,6 +43,7 @@ from handlers.tokens import (
 
 if TYPE_CHECKING:
     from handlers.admin import AdminSet
+    from handlers.levels import AdminLevel
 
 __all__ = ["MAX_TEXT", "MENTION", "VALUE", "UsageError", "completion", "mentions", "parse", "parsers"]
 
@@ -422,7 +423,7 @@ def _parse_feedback(rest: str) -> Rate:
     return Rate(session_id, rating, comment, anonymous)
 
 
-def _parse_admin(rest: str) -> Command | AdminSet:
+def _parse_admin(rest: str) -> Command | AdminSet | AdminLevel:
     words = rest.split()
     if not words:
         raise UsageError("Which admin command?", "admin")
@@ -457,6 +458,10 @@ def _parse_admin(rest: str) -> Command | AdminSet:
         return AdminBurnout(whole_number(args[0], "the threshold", 1, 1000, "admin"))
     if sub == "show" and not args:
         return AdminShow()
+    if sub == "level":
+        from handlers.levels import parse_admin_level  # the ladder lives beside its use case
+
+        return parse_admin_level(rest[len(words[0]):].strip())
     if sub == "set":
         from handlers.admin import parse_set  # the settings table lives beside its use case
 
@@ -506,6 +511,6 @@ def subparsers() -> dict[tuple[str, str], Parser]:
 
 
 def _features() -> tuple[Any, ...]:
-    from handlers import digest, mine, programs, requests, session_edit, session_feedback, trainers
+    from handlers import digest, levels, mine, programs, requests, session_edit, session_feedback, trainers
 
-    return (digest, programs, requests, session_edit, session_feedback, mine, trainers)
+    return (digest, programs, requests, session_edit, session_feedback, mine, trainers, levels)

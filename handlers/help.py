@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import levels
 from handlers.context import Context
 from handlers.grammar import Help
 from handlers.types import Reply, Section, private
@@ -11,6 +12,8 @@ HIDDEN_FROM_MEMBERS = ("admin", "digest")
 
 
 async def show(ctx: Context, command: Help) -> Reply:
+    if command.topic == "levels":
+        return levels.help_reply()
     if command.topic:
         if command.topic not in USAGE:
             return private(f"I don't know `{command.topic[:40]}`. Here is everything:\n" + _overview(ctx))

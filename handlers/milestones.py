@@ -15,10 +15,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import levels
 from handlers.context import name_of
 from handlers.report_text import names_of, ordinal
 from handlers.types import Reply, public
 from storage import ledger, members, stats
+from storage import levels as level_data
 from storage.models import Member
 
 SESSION_MARKS = (1, 10, 25, 50, 100)
@@ -50,6 +52,8 @@ class Milestone:
     key: str
     text: str
     names: dict[str, str] = field(default_factory=dict)
+    reached_by: Member | None = None
+    """For a career level: the trainer, whom the job also tells privately."""
 
 
 def crossed(progress: stats.Progress, marks: tuple[int, ...]) -> list[int]:
@@ -68,6 +72,7 @@ async def reached(session: AsyncSession, community_id: int, since: datetime, unt
     people = await members.by_ids(session, (member_id for member_id, _, _ in by_trainer))
     found = [_trainer_milestone(people[member_id], kind, mark) for member_id, kind, mark in sorted(by_trainer)]
     found += [_onboarded(member) for member in await stats.onboarded(session, community_id, since, until)]
+    found += await _levels(session, community_id)
     community = await stats.community_learners_progress(session, community_id, since, until)
     found += [_community_milestone(mark) for mark in crossed(community, COMMUNITY_LEARNER_MARKS)]
     return found
@@ -82,11 +87,41 @@ async def announced(session: AsyncSession, community_id: int, start: datetime, e
     for parts in parsed:
         if parts[0] == "community-learners":
             found.append(_community_milestone(int(parts[1])))
+        elif parts[0] == "level" and int(parts[1]) in people and parts[2] in level_data.NAMES:
+            found.append(_level(people[int(parts[1])], parts[2]))
         elif parts[0] == "onboarded" and int(parts[1]) in people:
             found.append(_onboarded(people[int(parts[1])]))
         elif int(parts[1]) in people:
             found.append(_trainer_milestone(people[int(parts[1])], parts[0], int(parts[2])))
     return found
+
+
+async def _levels(session: AsyncSession, community_id: int) -> list[Milestone]:
+    """Every Senior or Lead level held now, each rung below it included (the ledger keeps each to one announcement).
+
+    Levels are not windowed like running totals: a level is reached when the
+    trainer holds it, whenever the history that earned it happened, so seeded
+    or imported history is announced once too. Paused and stopped trainers wait.
+    """
+    records = await level_data.records(session, community_id)
+    active = [r for r in records.values() if r.status == "active"]
+    rungs = [(r.member_id, rung) for r in active for rung in levels.ANNOUNCED
+             if level_data.at_least(level_data.level_of(r), rung)]
+    people = await members.by_ids(session, (member_id for member_id, _ in rungs))
+    return [_level(people[member_id], rung) for member_id, rung in sorted(rungs)]
+
+
+def _level(member: Member, level: str) -> Milestone:
+    return Milestone(f"level:{member.id}:{level}", f"{name_of(member)} is now a {level_data.NAMES[level]} 🎓",
+                     names_of([member]), reached_by=member)
+
+
+def level_notice(level: str) -> Reply:
+    """What the trainer is told when the ladder (or an admin) takes them to a new level."""
+    from handlers.types import private
+
+    return private(f"Congratulations — you're now a *{level_data.NAMES[level]}* in Guild! Thank you for all you give. "
+                   "`help levels` shows the ladder; `me` shows what's next.", title="New career level")
 
 
 def _onboarded(member: Member) -> Milestone:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import onboarding, programs
+from handlers import levels, onboarding, programs
 from handlers.context import Context, name_of
 from handlers.grammar import Me
 from handlers.periods import start_of
@@ -52,6 +52,9 @@ async def me(ctx: Context, command: Me) -> Reply:
                 buttons.append(Button("Mark next step done", f"volunteer done {following}", "primary"))
         else:
             sections.append(Section(text="*Trainer*", fields=tuple(fields)))
+        ladder = await levels.section(ctx, member)
+        if ladder is not None:
+            sections.append(ladder)
         authored = await programs.mine(ctx, member)  # co-authors are trainers: nobody else has programs
         if authored is not None:
             sections.append(authored)

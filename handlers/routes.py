@@ -12,6 +12,7 @@ from handlers import (
     feedback,
     help,
     kudos,
+    levels,
     mine,
     profile,
     programs,
@@ -28,6 +29,6 @@ from handlers.types import Outcome, Reply
 Route = Callable[[Context, Any], Awaitable[Reply | Outcome]]
 
 FEATURES = (help, kudos, volunteer, profile, sessions, enrollment, feedback, digest, programs, requests, admin,
-            session_edit, mine, session_feedback, trainers)
+            session_edit, mine, session_feedback, trainers, levels)
 
 ROUTES: dict[type, Route] = {command: route for feature in FEATURES for command, route in feature.ROUTES.items()}

@@ -8,12 +8,14 @@ the raters than the trainer. Counted per DESIGN §7 (``storage.directory``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from handlers import levels
 from handlers.context import Context, name_of
 from handlers.tokens import MAX_TOPIC, UsageError, read_topic
 from handlers.types import Reply, Section, private
 from storage import directory
+from storage import levels as level_data
 
 MIN_RATINGS = 3
 SHOWN = 15
@@ -39,6 +41,8 @@ async def show(ctx: Context, command: Trainers) -> Reply:
     about = f" on #{command.topic}" if command.topic else ""
     if not entries:
         return private(f"No trainers{about} yet. Want to teach it? `volunteer {command.topic or '<topic>'}`.")
+    ladder = await level_data.records(ctx.session, ctx.community.id, [e.member.id for e in entries])
+    entries = [replace(e, level=_level(ladder.get(e.member.id))) for e in entries]
     return private(
         f"{total} trainer{'s' if total != 1 else ''}{about}, most sessions delivered first.",
         title=f"Trainers{about}",
@@ -58,6 +62,11 @@ def _entry(entry: directory.Entry) -> Section:
         fields.append(("Level", entry.level))
     onboarding = " (onboarding)" if entry.status == "onboarding" else ""
     return Section(text=f"{name_of(entry.member)}{onboarding} — {topics}", fields=tuple(fields))
+
+
+def _level(record: level_data.Record | None) -> str | None:
+    found = levels.level_of(record) if record else None
+    return levels.NAMES[found] if found else None
 
 
 def _rating(entry: directory.Entry) -> str:

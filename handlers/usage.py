@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 USAGE: dict[str, str] = {
-    "help": "help [command]",
+    "help": "help [command]  ·  help levels",
     "kudos": "kudos <@person>… <message> [#value …]  ·  kudos top [week|month|all]  ·  kudos optout|optin",
     "volunteer": "volunteer [topic, topic …]  ·  volunteer status|pause|resume|stop  ·  volunteer done <step>",
     "me": "me",
@@ -30,6 +30,7 @@ USAGE: dict[str, str] = {
         "admin grant|revoke admin|leader <@person>…  ·  admin trainer pause|stop|activate <@person>…  ·  "
         "admin channel roundup|digest|milestones [#channel]  ·  admin schedule roundup <day> <HH:MM>  ·  "
         "admin schedule digest weekly|monthly|quarterly  ·  admin timezone <Area/City>  ·  "
+        "admin level <@person> trainer|senior|lead|auto  ·  "
         "admin kudos-emoji <name>  ·  admin kudos-limit <n>  ·  admin burnout <sessions>  ·  admin show  ·  "
         "admin set <setting> <value> (closeout-days <1-7>, guide <url|none>, external-rate <per hour>, "
         "internal-rate <per hour>, currency <ISO code>, prep-ratio <hours per hour>, headcount <employees>, "
@@ -38,7 +39,7 @@ USAGE: dict[str, str] = {
 }
 
 SUMMARY: dict[str, str] = {
-    "help": "what Guild can do",
+    "help": "what Guild can do; `help levels` shows the career ladder",
     "kudos": "thank one or more people, or see the leaderboard",
     "volunteer": "become a trainer, add topics, pause or stop",
     "me": "your profile, numbers and onboarding progress",

@@ -218,9 +218,17 @@ async def milestones(env: JobEnv, community: Community, at: datetime) -> list[st
         return [f"{what}: none new"]
     announced = [by_key[slot.period] for slot in sorted(won, key=lambda s: list(by_key).index(s.period))]
     reply = milestone_content.announcement(announced)
-    if await _deliver(env, won, lambda: env.notifier.post(ref(community), channel, reply), what):
-        return [f"{what}: posted {len(announced)} to {channel}"]
-    return [f"{what}: post failed — {len(won)} released for retry"]
+    if not await _deliver(env, won, lambda: env.notifier.post(ref(community), channel, reply), what):
+        return [f"{what}: post failed — {len(won)} released for retry"]
+    lines = [f"{what}: posted {len(announced)} to {channel}"]
+    for milestone in announced:
+        if milestone.reached_by is not None:  # a career level: the trainer hears it in person too, once
+            level = milestone.key.rsplit(":", 1)[1]
+            slot = Slot("level-reached", community.id, milestone.reached_by.user_id, level)
+            told = await _tell_once(env, community, slot, milestone_content.level_notice(level),
+                                    f"level {level} · {label(community)}")
+            lines += [told] if told else []
+    return lines
 
 
 # --- scanning jobs -------------------------------------------------------------------------------------------------

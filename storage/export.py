@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage import levels
 from storage.models import (
     Community,
     Enrollment,
@@ -35,7 +36,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                  "program_id"),
     "enrollments": ("session_id", "member", "status", "created_at"),
     "feedback": ("session_id", "member", "rating", "comment", "created_at"),
-    "members": ("platform", "user_id", "display_name", "roles", "trainer_status"),
+    "members": ("platform", "user_id", "display_name", "roles", "trainer_status", "level", "mentor"),
     "programs": ("id", "title", "topic", "authors", "materials_url", "created_at", "refreshed_at"),
     "requests": ("id", "topic", "requested_by", "reason", "supporters", "status", "created_at"),
 }
@@ -86,11 +87,13 @@ def _feedback(_admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
 
 def _members(admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
     is_admin = Member.is_admin | Member.user_id.in_(list(admins))
+    mentor = aliased(Member)
     return (
         select(Community.platform, Member.user_id, Member.display_name, is_admin, Member.is_leader,
-               TrainerProfile.status)
+               TrainerProfile.status, Member.id, mentor.user_id)
         .join(Community, Community.id == Member.community_id)
         .outerjoin(TrainerProfile, TrainerProfile.member_id == Member.id)
+        .outerjoin(mentor, mentor.id == TrainerProfile.mentor_id)
         .order_by(Member.community_id, Member.id)
     )
 
@@ -143,14 +146,25 @@ async def rows(
 ) -> AsyncIterator[dict[str, Any]]:
     """Each row of ``table`` as a dict keyed by the export's column names."""
     columns = COLUMNS[table]
+    ranks = await _levels(session) if table == "members" else {}
     result = await session.stream(QUERIES[table](admins).execution_options(yield_per=1000))
     async for raw in result:
         values = [_plain(v) for v in raw]
         if table == "members":
-            platform, user_id, name, admin, leader, status = values
+            platform, user_id, name, admin, leader, status, member_id, mentor = values
             roles = " ".join(role for role, held in (("admin", admin), ("leader", leader)) if held)
-            values = [platform, user_id, name, roles, status]
+            values = [platform, user_id, name, roles, status, ranks.get(member_id), mentor]
         yield dict(zip(columns, values, strict=True))
+
+
+async def _levels(session: AsyncSession) -> dict[int, str]:
+    """Every trainer's level (``trainer``, ``senior``, ``lead``) by the ladder's rules; trainers are few."""
+    found: dict[int, str] = {}
+    for community_id in (await session.scalars(select(Community.id))).all():
+        for member_id, record in (await levels.records(session, community_id)).items():
+            if (level := levels.level_of(record)) is not None:
+                found[member_id] = level
+    return found
 
 
 def _plain(value: Any) -> Any:

@@ -98,6 +98,10 @@ class Community(Base):
     refresh_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
     # People a topic request needs before its topic's trainers are told (``admin set request-threshold``).
     request_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # Workload (issue 11): the same program or title more than this many times in 4 weeks is flagged.
+    repeat_limit: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
+    # The competency survey's list, one per line; None means the defaults (handlers.survey).
+    competencies: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -136,6 +140,15 @@ class TrainerProfile(Base):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Who made the last status change: a trainer may resume a pause of their own, not an admin's.
     status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    # A level an admin set by hand (``admin level``), with who and when; None: the ladder's rules decide.
+    level: Mapped[str | None] = mapped_column(String(16))
+    level_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    level_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The senior trainer who mentors this one (handlers.mentors), and since when.
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    mentor_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # At most this many sessions a month (``volunteer capacity``); None: no cap.
+    capacity: Mapped[int | None] = mapped_column(Integer)
 
 
 class TrainerTopic(Base):
@@ -456,3 +469,40 @@ class ReportLink(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SurveyRound(Base):
+    """One round of the competency survey; ``competencies`` is its list (one per line), fixed when it opened."""
+
+    __tablename__ = "survey_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    competencies: Mapped[str] = mapped_column(Text)
+    invited: Mapped[int] = mapped_column(Integer, default=0)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SurveyResponse(Base):
+    """A trainer's answer to a round: its comment and when; a second answer replaces the first."""
+
+    __tablename__ = "survey_responses"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
+    comment: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SurveyRating(Base):
+    """One self-rating (1–5) of one competency in a response."""
+
+    __tablename__ = "survey_ratings"
+    __table_args__ = (CheckConstraint("rating between 1 and 5", name="rating"),)
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    competency: Mapped[str] = mapped_column(String(100), primary_key=True)
+    rating: Mapped[int] = mapped_column(Integer)

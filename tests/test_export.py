@@ -45,6 +45,10 @@ async def _seed(url: str) -> None:
         s.add_all([ana, ben, cy])
         await s.flush()
         s.add(TrainerProfile(member_id=ana.id, community_id=community.id, status="active"))
+        dee = Member(community_id=community.id, user_id="U4", display_name="Dee")
+        s.add(dee)
+        await s.flush()
+        s.add(TrainerProfile(member_id=dee.id, community_id=community.id, status="onboarding", mentor_id=ana.id))
         for receiver in (ben, cy):
             kudos = Kudos(community_id=community.id, giver_id=ana.id, receiver_id=receiver.id,
                           message="great demo, thank you", channel="C1", created_at=WHEN)
@@ -109,8 +113,11 @@ def test_enrollments_and_feedback_exports(seeded: str) -> None:
 
 def test_members_export_names_roles_and_trainer_status(seeded: str) -> None:
     rows = {r["user_id"]: r for r in csv.DictReader(io.StringIO(export("members")))}
-    assert list(next(iter(rows.values()))) == ["platform", "user_id", "display_name", "roles", "trainer_status"]
+    assert list(next(iter(rows.values()))) == ["platform", "user_id", "display_name", "roles", "trainer_status",
+                                               "level", "mentor"]
     assert rows["U1"]["roles"] == "leader" and rows["U1"]["trainer_status"] == "active"
+    assert (rows["U1"]["level"], rows["U1"]["mentor"]) == ("trainer", "")  # active: onboarding done
+    assert (rows["U4"]["trainer_status"], rows["U4"]["level"], rows["U4"]["mentor"]) == ("onboarding", "", "U1")
     assert rows["U2"]["roles"] == "admin"  # from GUILD_ADMINS
     assert rows["U3"]["roles"] == "" and rows["U3"]["trainer_status"] == ""
 
@@ -125,7 +132,7 @@ def test_json_export_is_an_array_with_the_same_keys(seeded: str) -> None:
 def test_export_to_a_file(seeded: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "members.csv"
     assert app.main(["export", "members", "--output", str(target)]) == 0
-    assert target.read_text().startswith("platform,user_id,display_name,roles,trainer_status\n")
+    assert target.read_text().startswith("platform,user_id,display_name,roles,trainer_status,level,mentor\n")
 
 
 def test_an_unwritable_output_is_reported_and_nothing_is_left_behind(

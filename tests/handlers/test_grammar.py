@@ -46,6 +46,7 @@ from handlers.grammar import (
     completion,
     parse,
 )
+from handlers.levels import AdminLevel
 from handlers.mine import SessionsMine
 from handlers.programs import ProgramAuthors, ProgramLink, ProgramNew, ProgramRefreshed, ProgramShow, ProgramsList
 from handlers.requests import RequestsList, RequestTopic
@@ -412,6 +413,10 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
         lambda c: f"request {c.topic}" + (f": {c.reason}" if c.reason else ""),
     ),
     RequestsList: (st.builds(RequestsList, st.none() | TOPIC), lambda c: f"requests {c.topic or ''}"),
+    AdminLevel: (
+        st.builds(AdminLevel, PEOPLE.map(lambda p: p[0]), st.sampled_from(["trainer", "senior", "lead", None])),
+        lambda c: f"admin level {mention_all((c.person,))} {c.level or 'auto'}",
+    ),
 }
 
 

@@ -38,8 +38,10 @@ async def test_the_directory_lists_active_trainers_with_their_figures(chat: Chat
     assert [s.text for s in reply.sections] == [
         "<@tara> — #public-speaking, #sql", "<@tom> — #excel", "<@olga> (onboarding) — no topics listed"]
     tara, tom, olga = (dict(s.fields) for s in reply.sections)
-    assert tara == {"Sessions delivered": "2", "Learners": "4", "Rating": "4.3 / 5 from 3 ratings"}
-    assert tom == {"Sessions delivered": "1", "Learners": "2", "Rating": "not yet (2 of 3 ratings needed)"}
+    assert tara == {"Sessions delivered": "2", "Learners": "4", "Rating": "4.3 / 5 from 3 ratings",
+                    "Level": "Trainer"}
+    assert tom == {"Sessions delivered": "1", "Learners": "2", "Rating": "not yet (2 of 3 ratings needed)",
+                   "Level": "Trainer"}
     assert olga["Sessions delivered"] == "0" and "Level" not in olga
 
 
