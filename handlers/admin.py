@@ -222,6 +222,14 @@ def _request_threshold(text: str) -> int:
     return whole_number(text, "the number of people", 1, 1000, "admin")
 
 
+def _repeat_limit(text: str) -> int:
+    return whole_number(text, "the repeat limit", 1, 100, "admin")
+
+
+def _times(value: SettingValue) -> str:
+    return f"{value} time{'s' if value != 1 else ''}"
+
+
 def _months(value: SettingValue) -> str:
     return f"{value} month{'s' if value != 1 else ''}"
 
@@ -261,6 +269,9 @@ SETTINGS: dict[str, Setting] = {
                               "authors are told then and reminded monthly."),
     "request-threshold": Setting("request_threshold", "Request threshold", _request_threshold, _people,
                                  "A topic request's trainers are told once {shown} have asked for it."),
+    "repeat-limit": Setting("repeat_limit", "Repeat limit", _repeat_limit, _times,
+                            "A trainer delivering the same program or title more than {shown} in 4 weeks is "
+                            "told (with the admins) and offered co-deliverers."),
 }
 
 

@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import digest_money, spans
+from handlers import workload as workload_rules
 from handlers.digest_money import MoneySettings
 from storage import digest_figures as figures
-from storage import requests, stats
+from storage import requests, stats, workload
 from storage.models import Community, Member
 
 SIGNIFICANT = 10
@@ -136,6 +137,10 @@ class DigestData:
     busiest: list[tuple[Member, int]]
     overloaded: list[tuple[Member, int]]
     burnout_threshold: int
+    overloaded_hours: list[tuple[Member, int]] = field(default_factory=list)
+    """Trainers over the hours bar (minutes delivered in the 4 weeks), whatever their session count."""
+    repeated: list[tuple[Member, str, int]] = field(default_factory=list)
+    repeat_limit: int = 8
     weeks: list[Week] = field(default_factory=list)
 
     @property
@@ -210,8 +215,15 @@ async def gather(session: AsyncSession, community: Community, span: spans.Span, 
     low, low_total = await figures.lowest_rated(session, cid, span.start, span.end, below=LOW_RATED_BELOW,
                                                 limit=LOW_RATED)
     busiest = await stats.sessions_per_trainer(session, cid, span.start, span.end, BUSIEST)
-    overloaded = await stats.overloaded_trainers(session, cid, span.end - BURNOUT_WINDOW, span.end,
-                                                 community.burnout_threshold)
+    threshold = community.burnout_threshold
+    loads = await workload.overloaded(session, cid, span.end - BURNOUT_WINDOW, span.end, sessions=threshold,
+                                      minutes=workload_rules.hours_bar(threshold))
+    overloaded = [(load.member, load.sessions) for load in loads if load.sessions > threshold]
+    overloaded_hours = [(load.member, load.minutes) for load in loads
+                        if load.minutes > workload_rules.hours_bar(threshold)]
+    limit = workload_rules.repeat_limit(community)
+    repeated = [(rep.member, rep.title, rep.sessions) for rep in await workload.repetitions(
+        session, cid, span.end - BURNOUT_WINDOW, span.end, limit)]
     return DigestData(
         span=span, before=before, since=first.astimezone(zone).date() if first else None, settings=settings,
         delivery=delivery, value=value, reach=_reach(now.unique_learners, total.unique_learners, settings),
@@ -221,6 +233,7 @@ async def gather(session: AsyncSession, community: Community, span: spans.Span, 
                        for r in (await requests.open_requests(session, cid, limit=OPEN_REQUESTS))[0]],
         praise=praise, concerns=concerns, low_rated=low, low_rated_total=low_total,
         busiest=busiest, overloaded=overloaded, burnout_threshold=community.burnout_threshold,
+        overloaded_hours=overloaded_hours, repeated=repeated, repeat_limit=limit,
         weeks=await weekly(session, cid, span, zone) if weeks else [],
     )
 

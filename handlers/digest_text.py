@@ -15,6 +15,7 @@ from handlers.digest_data import LOW_RATED_BELOW, DigestData, Figure
 from handlers.digest_money import HOW_TO_SET
 from handlers.report_text import counted, names_of, quoted
 from handlers.types import Attachment, Chart, Reply, Section, Series, public
+from handlers.workload import hours, hours_bar
 
 
 def _field(figure: Figure, since: str | None) -> tuple[str, str]:
@@ -91,6 +92,19 @@ def workload_lines(data: DigestData) -> list[str]:
                      + ", ".join(f"{name_of(m)} ({n})" for m, n in data.overloaded) + ". Worth a check-in.")
     else:
         lines.append(f"✅ No trainer above the burnout threshold ({rule}).")
+    bar = hours(hours_bar(data.burnout_threshold))
+    if data.overloaded_hours:
+        lines.append(f"⚠️ More than {bar} of delivery in those 4 weeks: "
+                     + ", ".join(f"{name_of(m)} ({hours(n)})" for m, n in data.overloaded_hours) + ".")
+    else:
+        lines.append(f"✅ Nobody above {bar} of delivery in those 4 weeks.")
+    rule = f"the same program or title more than {data.repeat_limit} times in those 4 weeks"
+    if data.repeated:
+        lines.append(f"🔁 Repetition ({rule}): "
+                     + ", ".join(f"{name_of(m)} — *{title}* ×{n}" for m, title, n in data.repeated)
+                     + ". Variety helps: a co-deliverer or a refresh.")
+    else:
+        lines.append(f"✅ No repetition ({rule}).")
     return lines
 
 

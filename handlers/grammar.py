@@ -111,6 +111,8 @@ class SessionNew:
     seats: int
     topic: str | None = None
     program_id: int | None = None
+    confirm: bool = False
+    """Schedule even beyond the trainer's monthly capacity (the "Schedule anyway" button adds ``confirm``)."""
 
 
 @dataclass(frozen=True)
@@ -301,9 +303,11 @@ def _only_mentions(word: str) -> bool:
     return bool(MENTION.search(word)) and not MENTION.sub("", word).strip(MENTION_PUNCTUATION)
 
 
-def _parse_volunteer(rest: str) -> Command:
+def _parse_volunteer(rest: str) -> Any:
     words = rest.split()
     head = words[0].lower() if words else ""
+    if sub := subparsers().get(("volunteer", head)):  # e.g. `volunteer capacity 4` (handlers.workload)
+        return sub(rest[len(words[0]):].strip())
     if head in ("status", "pause", "resume", "stop") and len(words) == 1:
         return VolunteerAction(head)  # type: ignore[arg-type]
     if head == "done":
@@ -375,6 +379,9 @@ def _parse_session_new(args: str) -> SessionNew:
         raise UsageError("I need a title and then a date like 2026-12-01.", "session")
     title = " ".join(tokens[:date_at]).strip()
     rest = tokens[date_at:]
+    confirm = bool(rest) and rest[-1].lower() == "confirm"
+    if confirm:
+        rest.pop()
     program_id, topic = None, None
     for _ in range(2):  # `#topic` and `program <id>`, in either order, after the seats
         if program_id is None and len(rest) >= 2 and rest[-2].lower() == "program":
@@ -398,7 +405,7 @@ def _parse_session_new(args: str) -> SessionNew:
     minutes = read_minutes(rest[2])
     seats = whole_number(rest[3], "seats", 1, MAX_SEATS, "session")
     return SessionNew(title=title, day=day, start=start, minutes=minutes, seats=seats, topic=topic,
-                      program_id=program_id)
+                      program_id=program_id, confirm=confirm)
 
 
 def _parse_signup(rest: str) -> Signup:
@@ -511,6 +518,16 @@ def subparsers() -> dict[tuple[str, str], Parser]:
 
 
 def _features() -> tuple[Any, ...]:
-    from handlers import digest, levels, mine, programs, requests, session_edit, session_feedback, trainers
+    from handlers import (
+        digest,
+        levels,
+        mine,
+        programs,
+        requests,
+        session_edit,
+        session_feedback,
+        trainers,
+        workload,
+    )
 
-    return (digest, programs, requests, session_edit, session_feedback, mine, trainers, levels)
+    return (digest, programs, requests, session_edit, session_feedback, mine, trainers, levels, workload)

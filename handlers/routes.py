@@ -22,6 +22,7 @@ from handlers import (
     sessions,
     trainers,
     volunteer,
+    workload,
 )
 from handlers.context import Context
 from handlers.types import Outcome, Reply
@@ -29,6 +30,6 @@ from handlers.types import Outcome, Reply
 Route = Callable[[Context, Any], Awaitable[Reply | Outcome]]
 
 FEATURES = (help, kudos, volunteer, profile, sessions, enrollment, feedback, digest, programs, requests, admin,
-            session_edit, mine, session_feedback, trainers, levels)
+            session_edit, mine, session_feedback, trainers, levels, workload)
 
 ROUTES: dict[type, Route] = {command: route for feature in FEATURES for command, route in feature.ROUTES.items()}

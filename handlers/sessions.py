@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from handlers import programs
+from handlers import programs, workload
 from handlers import requests as topic_requests
 from handlers.context import Context, Refusal, name_of
 from handlers.grammar import SessionAction, SessionAttend, SessionForm, SessionNew, SessionNotes, SessionsList
@@ -20,6 +20,7 @@ from handlers.types import Button, Reply, Section, private, public
 from handlers.usage import USAGE
 from handlers.volunteer import ADMIN_HOLD, held_by_admin
 from storage import enrollments, members, sessions, trainers
+from storage import workload as workload_data
 from storage.enrollments import HOLDING
 from storage.models import Member, Program, TrainingSession
 
@@ -113,6 +114,10 @@ async def create(ctx: Context, command: SessionNew) -> Reply:
                        f"I didn't create another. `session show {twin.id}` shows it.")
     logged = starts_at <= ctx.now
     program = await programs.load(ctx, command.program_id) if command.program_id else None
+    if not logged and not command.confirm:
+        over = await _over_capacity(ctx, command, starts_at)
+        if over is not None:
+            return over
     session = await sessions.create(
         ctx.session,
         community_id=ctx.community.id,
@@ -140,6 +145,23 @@ async def create(ctx: Context, command: SessionNew) -> Reply:
         f"{name_of(ctx.member)} scheduled a new session.{told}", sections=(card(ctx, session, ctx.member, program),),
         buttons=buttons,
     )
+
+
+async def _over_capacity(ctx: Context, command: SessionNew, starts_at: datetime) -> Reply | None:
+    """The confirmation to ask for when the session would go beyond the trainer's own monthly cap."""
+    profile = await trainers.profile(ctx.session, ctx.member.id)
+    if profile is None or profile.capacity is None:
+        return None
+    local = starts_at.astimezone(ctx.zone())
+    month = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (month + timedelta(days=32)).replace(day=1)
+    booked = await workload_data.booked_count(ctx.session, ctx.community.id, ctx.member.id,
+                                              month.astimezone(UTC), following.astimezone(UTC))
+    if booked < profile.capacity:
+        return None
+    text = workload.session_text(command.title, command.day.isoformat(), f"{command.start:%H:%M}",
+                                 command.minutes, command.seats, command.topic, command.program_id)
+    return workload.confirm_reply(text, booked, profile.capacity, workload.month_label(local))
 
 
 async def _require_trainer(ctx: Context) -> None:

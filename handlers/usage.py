@@ -5,7 +5,10 @@ from __future__ import annotations
 USAGE: dict[str, str] = {
     "help": "help [command]  ·  help levels",
     "kudos": "kudos <@person>… <message> [#value …]  ·  kudos top [week|month|all]  ·  kudos optout|optin",
-    "volunteer": "volunteer [topic, topic …]  ·  volunteer status|pause|resume|stop  ·  volunteer done <step>",
+    "volunteer": (
+        "volunteer [topic, topic …]  ·  volunteer status|pause|resume|stop  ·  volunteer done <step>  ·  "
+        "volunteer capacity <sessions a month>|none"
+    ),
     "me": "me",
     "sessions": "sessions [topic]  ·  sessions mine",
     "session": (
@@ -34,7 +37,7 @@ USAGE: dict[str, str] = {
         "admin kudos-emoji <name>  ·  admin kudos-limit <n>  ·  admin burnout <sessions>  ·  admin show  ·  "
         "admin set <setting> <value> (closeout-days <1-7>, guide <url|none>, external-rate <per hour>, "
         "internal-rate <per hour>, currency <ISO code>, prep-ratio <hours per hour>, headcount <employees>, "
-        "refresh-months <1-60>, request-threshold <n>)"
+        "refresh-months <1-60>, request-threshold <n>, repeat-limit <n>)"
     ),
 }
 

@@ -27,13 +27,14 @@ from handlers import closeout as closing
 from handlers import milestones as milestone_content
 from handlers import programs as program_content
 from handlers import reminders as reminder_content
+from handlers import workload as workload_content
 from handlers.digest import leadership_digest
 from handlers.periods import first_zone
 from handlers.ports import Clock, Notifier
 from handlers.roundup import weekly_roundup
 from handlers.types import CommunityRef, Recipient, Reply
 from scheduler import timing
-from storage import due, enrollments, ledger, members, programs, stats
+from storage import due, enrollments, ledger, members, programs, workload
 from storage.ledger import Slot
 from storage.models import Community, Member, Program, TrainingSession
 from storage.uow import UnitOfWork
@@ -321,20 +322,51 @@ async def burnout_alerts(env: JobEnv, community: Community, at: datetime) -> lis
     """Tell admins privately when a trainer goes over the burnout threshold — once per four weeks per trainer."""
     lines: list[str] = []
     window = env.timing.burnout_window
+    threshold = community.burnout_threshold
     async with reading(env) as session:
-        over = await stats.overloaded_trainers(session, community.id, at - window, at,
-                                               community.burnout_threshold)
-        admins = await members.admins(session, community.id, env.admins) if over else []
-        due_to = {trainer.id: [admin for admin in admins if not await ledger.notified_since(
+        over = await workload.overloaded(session, community.id, at - window, at, sessions=threshold,
+                                         minutes=workload_content.hours_bar(threshold))
+        admins = await members.admins(session, community.id, env.admins)
+        due_to = {load.member.id: [admin for admin in admins if not await ledger.notified_since(
             session, job="burnout-alert", community_id=community.id, channel=admin.user_id,
-            period_prefix=f"{trainer.id}:", since=at - window, at=at)] for trainer, _ in over}
-    for trainer, sessions in over:
-        reply = reminder_content.burnout_notice(trainer, sessions, community.burnout_threshold)
-        for admin in due_to[trainer.id]:
-            slot = Slot("burnout-alert", community.id, admin.user_id, f"{trainer.id}:{at:%Y-%m-%d}")
-            what = f"burnout-alert {trainer.user_id} · {label(community)}"
+            period_prefix=f"{load.member.id}:", since=at - window, at=at)] for load in over}
+    for load in over:
+        reply = workload_content.burnout_notice(load, threshold)
+        for admin in due_to[load.member.id]:
+            slot = Slot("burnout-alert", community.id, admin.user_id, f"{load.member.id}:{at:%Y-%m-%d}")
+            what = f"burnout-alert {load.member.user_id} · {label(community)}"
             line = await _tell_once(env, community, slot, reply, what)
             lines += [line] if line else []
+    return lines + await _repetition_alerts(env, community, at, admins)
+
+
+async def _repetition_alerts(env: JobEnv, community: Community, at: datetime, admins: list[Member]) -> list[str]:
+    """The same program or title delivered more than ``repeat-limit`` times in 4 weeks by one trainer.
+
+    The trainer and every admin are told once per 4 weeks per trainer and content
+    (ledger job ``repeat-alert``, period ``<trainer>:<content>:<day>``), with the
+    trainers who could co-deliver it.
+    """
+    lines: list[str] = []
+    window = env.timing.burnout_window
+    limit = workload_content.repeat_limit(community)
+    async with reading(env) as session:
+        found = await workload.repetitions(session, community.id, at - window, at, limit)
+        plans = []
+        for rep in found:
+            prefix = f"{rep.member.id}:{rep.key}:"
+            others = await workload.co_deliverers(session, community.id, rep)
+            for person, to_trainer in [(rep.member, True), *((a, False) for a in admins if a.id != rep.member.id)]:
+                if not await ledger.notified_since(session, job="repeat-alert", community_id=community.id,
+                                                   channel=person.user_id, period_prefix=prefix, since=at - window,
+                                                   at=at):
+                    plans.append((rep, person, prefix, workload_content.repetition_notice(
+                        rep, limit, others, to_trainer=to_trainer)))
+    for rep, person, prefix, reply in plans:
+        slot = Slot("repeat-alert", community.id, person.user_id, f"{prefix}{at:%Y-%m-%d}"[:128])
+        line = await _tell_once(env, community, slot, reply,
+                                f"repeat-alert {rep.member.user_id} · {label(community)}")
+        lines += [line] if line else []
     return lines
 
 

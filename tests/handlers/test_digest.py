@@ -103,7 +103,8 @@ async def test_topics_demand_and_voices_good_and_bad_without_names(seed: Seed) -
     assert "<@" not in voices and "Cara" not in voices and "Fay" not in voices
     assert section(reply, "🧭") == ("🧭 *Trainer workload*\nSessions per trainer: <@tara> 2, <@tom> 2.\n"
                                     "✅ No trainer above the burnout threshold (more than 12 sessions in the 4 weeks "
-                                    "to the end of the period).")
+                                    "to the end of the period).\n✅ Nobody above 24 h of delivery in those 4 weeks.\n"
+                                    "✅ No repetition (the same program or title more than 8 times in those 4 weeks).")
 
 
 async def test_a_quiet_period_after_the_start_raises_no_alarm(seed: Seed) -> None:
@@ -177,6 +178,17 @@ async def test_a_trainer_over_the_threshold_is_named_for_a_check_in(seed: Seed) 
     workload = section(await digest(seed), "🧭")
     assert "⚠️ Above the burnout threshold (more than 12 sessions in the 4 weeks to the end of the period): " \
            "<@tom> (13). Worth a check-in." in workload
+    assert "🔁 Repetition (the same program or title more than 8 times in those 4 weeks): <@tom> — *SQL basics* ×13." \
+           in workload
+
+
+async def test_delivery_hours_are_a_second_burnout_rule(seed: Seed) -> None:
+    for day in range(5):
+        await seed.session("tom", at(12, 5) + timedelta(days=day), minutes=300, title=f"Workshop {day}")
+    workload = section(await digest(seed), "🧭")
+    assert "✅ No trainer above the burnout threshold" in workload
+    assert "⚠️ More than 24 h of delivery in those 4 weeks: <@tom> (25 h)." in workload
+    assert "✅ No repetition" in workload
 
 
 async def test_others_are_refused_politely(seed: Seed, chat: Chat) -> None:

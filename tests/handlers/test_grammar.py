@@ -55,6 +55,7 @@ from handlers.session_edit import SessionEdit, SessionEditForm
 from handlers.session_feedback import SessionFeedback
 from handlers.trainers import Trainers
 from handlers.usage import USAGE
+from handlers.workload import VolunteerCapacity
 
 # --- examples -------------------------------------------------------------------------------------------------
 
@@ -229,7 +230,9 @@ def _kudos_text(c: KudosGive) -> str:
 def _new_text(c: SessionNew) -> str:
     topic = f" #{c.topic}" if c.topic else ""
     program = f" program {c.program_id}" if c.program_id else ""
-    return f'session new "{c.title}" {c.day.isoformat()} {c.start:%H:%M} {c.minutes}m {c.seats}{topic}{program}'
+    confirm = " confirm" if c.confirm else ""
+    return (f'session new "{c.title}" {c.day.isoformat()} {c.start:%H:%M} {c.minutes}m {c.seats}{topic}{program}'
+            f"{confirm}")
 
 
 def _rate_text(c: Rate) -> str:
@@ -237,7 +240,7 @@ def _rate_text(c: Rate) -> str:
 
 
 VOLUNTEER_TOPICS = st.lists(TOPIC, max_size=4, unique=True).filter(
-    lambda ts: not ts or ts[0].split("-")[0] not in ("status", "pause", "resume", "stop", "done")
+    lambda ts: not ts or ts[0].split("-")[0] not in ("status", "pause", "resume", "stop", "done", "capacity")
 )
 
 
@@ -321,6 +324,7 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
             seats=st.integers(1, 10_000),
             topic=st.none() | TOPIC,
             program_id=st.none() | SESSION_ID,
+            confirm=st.booleans(),
         ),
         _new_text,
     ),
@@ -380,6 +384,7 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
             st.builds(AdminSet, st.just("closeout-days"), st.integers(1, 7)),
             st.builds(AdminSet, st.just("refresh-months"), st.integers(1, 60)),
             st.builds(AdminSet, st.just("request-threshold"), st.integers(1, 1000)),
+            st.builds(AdminSet, st.just("repeat-limit"), st.integers(1, 100)),
             st.builds(AdminSet, st.just("guide"), st.sampled_from(["https://wiki.example.com/trainers", None])),
             st.builds(AdminSet, st.sampled_from(["external-rate", "internal-rate"]),
                       st.none() | st.sampled_from([0.0, 1.5, 60.0, 150.0, 1234.25])),
@@ -413,6 +418,10 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
         lambda c: f"request {c.topic}" + (f": {c.reason}" if c.reason else ""),
     ),
     RequestsList: (st.builds(RequestsList, st.none() | TOPIC), lambda c: f"requests {c.topic or ''}"),
+    VolunteerCapacity: (
+        st.builds(VolunteerCapacity, st.none() | st.integers(1, 100)),
+        lambda c: f"volunteer capacity {c.sessions or 'none'}",
+    ),
     AdminLevel: (
         st.builds(AdminLevel, PEOPLE.map(lambda p: p[0]), st.sampled_from(["trainer", "senior", "lead", None])),
         lambda c: f"admin level {mention_all((c.person,))} {c.level or 'auto'}",
