@@ -5,7 +5,8 @@ Steps may be done in any order; the list order is the suggested one.
 - ``welcome`` (read the trainer guide) is offered only when an admin set a guide
   (``admin set guide <url>``), and links to it; without one there is nothing to read.
 - ``mentor``, ``shadow`` and ``co-deliver`` are ticked by the trainer
-  (``volunteer done <step>``): only they know they happened.
+  (``volunteer done <step>``): only they know they happened. ``mentor`` (meet
+  the mentor ``handlers.mentors`` assigned) also ticks with the first delivered session.
 - ``first-scheduled``, ``first-session`` and ``first-feedback`` tick themselves
   from real events: the trainer's first ``session new``; their first session
   that counts as delivered (closed by them or by the close-out, logged, or with
@@ -96,6 +97,10 @@ async def tick(session: AsyncSession, member_id: int, step: str, at: datetime, *
         return False, None
     if not await trainers.tick(session, member_id, step, at):
         return False, None
+    if step == "first-session":  # a mentee has met their mentor by then, whether they ticked it or not
+        profile = await trainers.profile(session, member_id)
+        if profile is not None and profile.mentor_id is not None:
+            await trainers.tick(session, member_id, "mentor", at)
     if _ready(await trainers.ticked(session, member_id), guide) and await trainers.mark_onboarded(
             session, member_id, at):
         active = await trainers.trainer_status(session, member_id) == "active"

@@ -8,7 +8,7 @@ themselves; a pause or stop made by an admin is lifted only by an admin
 
 from __future__ import annotations
 
-from handlers import onboarding
+from handlers import mentors, onboarding
 from handlers.context import Context, Refusal
 from handlers.grammar import Volunteer, VolunteerAction, VolunteerStepDone
 from handlers.types import Button, Reply, Section, private
@@ -27,8 +27,9 @@ async def volunteer(ctx: Context, command: Volunteer) -> Reply:
     if await trainers.enlist(ctx.session, community_id=ctx.community.id, member_id=me, at=ctx.now):
         added = await trainers.add_topics(ctx.session, me, command.topics)
         about = f" for {_listing(added)}" if added else ""
+        mentor = await mentors.assign(ctx, added) if added else ""
         return private(
-            f"Welcome aboard — you're now a Guild trainer{about}! You can schedule sessions right away. "
+            f"Welcome aboard — you're now a Guild trainer{about}! You can schedule sessions right away.{mentor} "
             "Here is your onboarding checklist; tick steps with `volunteer done <step>`.",
             title="You're a trainer",
             sections=(Section(text=onboarding.checklist(set(), _guide(ctx))),),
@@ -41,6 +42,9 @@ async def volunteer(ctx: Context, command: Volunteer) -> Reply:
         status = await _resume(ctx, profile)
         comeback = f"Welcome back — you're {_status_words(status)} again. "
     added = await trainers.add_topics(ctx.session, me, command.topics)
+    if added and profile.status == "onboarding" and profile.mentor_id is None:
+        mentor = await mentors.assign(ctx, added, first=False)
+        return private(f"{comeback}Added {_listing(added)} to your topics.{mentor}")
     if added:
         return private(f"{comeback}Added {_listing(added)} to your topics.")
     if command.topics:
