@@ -14,6 +14,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from handlers import digest_money as money
+from handlers import survey
 from handlers.context import Context, Refusal, name_of
 from handlers.grammar import (
     AdminBurnout,
@@ -269,6 +270,8 @@ SETTINGS: dict[str, Setting] = {
                               "authors are told then and reminded monthly."),
     "request-threshold": Setting("request_threshold", "Request threshold", _request_threshold, _people,
                                  "A topic request's trainers are told once {shown} have asked for it."),
+    "competencies": Setting("competencies", "Survey competencies", survey.parse_competencies,
+                            survey.show_competencies, "The next competency survey asks about: {shown}."),
     "repeat-limit": Setting("repeat_limit", "Repeat limit", _repeat_limit, _times,
                             "A trainer delivering the same program or title more than {shown} in 4 weeks is "
                             "told (with the admins) and offered co-deliverers."),

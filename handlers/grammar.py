@@ -44,6 +44,7 @@ from handlers.tokens import (
 if TYPE_CHECKING:
     from handlers.admin import AdminSet
     from handlers.levels import AdminLevel
+    from handlers.survey import AdminSurveyStart
 
 __all__ = ["MAX_TEXT", "MENTION", "VALUE", "UsageError", "completion", "mentions", "parse", "parsers"]
 
@@ -430,7 +431,7 @@ def _parse_feedback(rest: str) -> Rate:
     return Rate(session_id, rating, comment, anonymous)
 
 
-def _parse_admin(rest: str) -> Command | AdminSet | AdminLevel:
+def _parse_admin(rest: str) -> Command | AdminSet | AdminLevel | AdminSurveyStart:
     words = rest.split()
     if not words:
         raise UsageError("Which admin command?", "admin")
@@ -465,6 +466,10 @@ def _parse_admin(rest: str) -> Command | AdminSet | AdminLevel:
         return AdminBurnout(whole_number(args[0], "the threshold", 1, 1000, "admin"))
     if sub == "show" and not args:
         return AdminShow()
+    if sub == "survey":
+        from handlers.survey import parse_admin_survey  # the survey lives beside its use cases
+
+        return parse_admin_survey(rest[len(words[0]):].strip())
     if sub == "level":
         from handlers.levels import parse_admin_level  # the ladder lives beside its use case
 
@@ -526,8 +531,9 @@ def _features() -> tuple[Any, ...]:
         requests,
         session_edit,
         session_feedback,
+        survey,
         trainers,
         workload,
     )
 
-    return (digest, programs, requests, session_edit, session_feedback, mine, trainers, levels, workload)
+    return (digest, programs, requests, session_edit, session_feedback, mine, trainers, levels, workload, survey)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import levels, onboarding, programs
+from handlers import levels, onboarding, programs, survey
 from handlers.context import Context, name_of
 from handlers.grammar import Me
 from handlers.periods import start_of
@@ -55,6 +55,9 @@ async def me(ctx: Context, command: Me) -> Reply:
         ladder = await levels.section(ctx, member)
         if ladder is not None:
             sections.append(ladder)
+        answered = await survey.mine(ctx)
+        if answered is not None:
+            sections.append(answered)
         authored = await programs.mine(ctx, member)  # co-authors are trainers: nobody else has programs
         if authored is not None:
             sections.append(authored)

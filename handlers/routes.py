@@ -20,6 +20,7 @@ from handlers import (
     session_edit,
     session_feedback,
     sessions,
+    survey,
     trainers,
     volunteer,
     workload,
@@ -30,6 +31,7 @@ from handlers.types import Outcome, Reply
 Route = Callable[[Context, Any], Awaitable[Reply | Outcome]]
 
 FEATURES = (help, kudos, volunteer, profile, sessions, enrollment, feedback, digest, programs, requests, admin,
-            session_edit, mine, session_feedback, trainers, levels, workload)
+            session_edit, mine, session_feedback, trainers, levels, workload,
+            survey)
 
 ROUTES: dict[type, Route] = {command: route for feature in FEATURES for command, route in feature.ROUTES.items()}

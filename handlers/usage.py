@@ -29,15 +29,17 @@ USAGE: dict[str, str] = {
     "programs": "programs [topic]",
     "request": "request <topic>[: why]",
     "requests": "requests [topic]",
+    "survey": ("survey  ·  survey answer <1-5 per competency> [: comment]  ·  survey comment <text>  ·  "
+               "survey results"),
     "admin": (
         "admin grant|revoke admin|leader <@person>…  ·  admin trainer pause|stop|activate <@person>…  ·  "
         "admin channel roundup|digest|milestones [#channel]  ·  admin schedule roundup <day> <HH:MM>  ·  "
         "admin schedule digest weekly|monthly|quarterly  ·  admin timezone <Area/City>  ·  "
-        "admin level <@person> trainer|senior|lead|auto  ·  "
+        "admin level <@person> trainer|senior|lead|auto  ·  admin survey start  ·  "
         "admin kudos-emoji <name>  ·  admin kudos-limit <n>  ·  admin burnout <sessions>  ·  admin show  ·  "
         "admin set <setting> <value> (closeout-days <1-7>, guide <url|none>, external-rate <per hour>, "
         "internal-rate <per hour>, currency <ISO code>, prep-ratio <hours per hour>, headcount <employees>, "
-        "refresh-months <1-60>, request-threshold <n>, repeat-limit <n>)"
+        "refresh-months <1-60>, request-threshold <n>, repeat-limit <n>, competencies <a, b, c>)"
     ),
 }
 
@@ -57,5 +59,6 @@ SUMMARY: dict[str, str] = {
     "programs": "training programs, their authors and how fresh their content is",
     "request": "ask for a session on a topic you want to learn (others join with +1)",
     "requests": "open topic requests, most wanted first",
+    "survey": "rate yourself on the trainer competencies; `survey results` for admins and leaders",
     "admin": "roles, trainers, channels, schedules and settings (admins only)",
 }

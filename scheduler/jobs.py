@@ -27,6 +27,7 @@ from handlers import closeout as closing
 from handlers import milestones as milestone_content
 from handlers import programs as program_content
 from handlers import reminders as reminder_content
+from handlers import survey as survey_content
 from handlers import workload as workload_content
 from handlers.digest import leadership_digest
 from handlers.periods import first_zone
@@ -34,7 +35,7 @@ from handlers.ports import Clock, Notifier
 from handlers.roundup import weekly_roundup
 from handlers.types import CommunityRef, Recipient, Reply
 from scheduler import timing
-from storage import due, enrollments, ledger, members, programs, workload
+from storage import due, enrollments, ledger, members, programs, survey, workload
 from storage.ledger import Slot
 from storage.models import Community, Member, Program, TrainingSession
 from storage.uow import UnitOfWork
@@ -314,6 +315,33 @@ async def onboarding_nudges(env: JobEnv, community: Community, at: datetime) -> 
         slot = Slot("onboarding-nudge", community.id, member.user_id, f"quiet-since:{last:%Y-%m-%dT%H:%M}")
         nudge = reminder_content.onboarding_nudge(ticked[member.id], community.trainer_guide_url)
         line = await _tell_once(env, community, slot, nudge, f"onboarding-nudge · {label(community)}")
+        lines += [line] if line else []
+    return lines + await _survey_reminders(env, community, at)
+
+
+async def _survey_reminders(env: JobEnv, community: Community, at: datetime) -> list[str]:
+    """One reminder, 3 days after a survey round opened, to each active trainer who has not answered it.
+
+    Part of the hourly trainer-nudging scan; the ledger (job ``survey-reminder``,
+    period the round) keeps it to one per trainer and round.
+    """
+    async with reading(env) as session:
+        round_ = await survey.latest(session, community.id)
+        if round_ is None or at < round_.started_at + survey_content.REMINDER_AFTER:
+            return []
+        answered = await survey.responded(session, round_.id)
+        waiting = [m for m in await survey.active_trainers(session, community.id) if m not in answered]
+        people = await members.by_ids(session, waiting)
+        filed = await ledger.filed(session, job="survey-reminder", community_id=community.id,
+                                   periods=[str(round_.id)])
+    lines: list[str] = []
+    for member_id in waiting:
+        person = people[member_id]
+        if filed.get((person.user_id, str(round_.id))):
+            continue
+        slot = Slot("survey-reminder", community.id, person.user_id, str(round_.id))
+        line = await _tell_once(env, community, slot, survey_content.form(round_, reminder=True),
+                                f"survey-reminder round {round_.id} · {label(community)}")
         lines += [line] if line else []
     return lines
 

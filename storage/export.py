@@ -25,6 +25,8 @@ from storage.models import (
     Program,
     ProgramAuthor,
     RequestSupporter,
+    SurveyRating,
+    SurveyResponse,
     TopicRequest,
     TrainerProfile,
     TrainingSession,
@@ -39,6 +41,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "members": ("platform", "user_id", "display_name", "roles", "trainer_status", "level", "mentor"),
     "programs": ("id", "title", "topic", "authors", "materials_url", "created_at", "refreshed_at"),
     "requests": ("id", "topic", "requested_by", "reason", "supporters", "status", "created_at"),
+    "competencies": ("round", "member", "competency", "rating", "submitted_at"),
 }
 
 
@@ -130,6 +133,17 @@ def _requests(_admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
     )
 
 
+def _competencies(_admins: frozenset[str]) -> Select[*tuple[Any, ...]]:
+    return (
+        select(SurveyRating.round_id, Member.user_id, SurveyRating.competency, SurveyRating.rating,
+               SurveyResponse.submitted_at)
+        .join(Member, Member.id == SurveyRating.member_id)
+        .join(SurveyResponse, (SurveyResponse.round_id == SurveyRating.round_id)
+              & (SurveyResponse.member_id == SurveyRating.member_id))
+        .order_by(SurveyRating.round_id, Member.id, SurveyRating.competency)
+    )
+
+
 QUERIES: dict[str, Callable[[frozenset[str]], Select[*tuple[Any, ...]]]] = {
     "kudos": _kudos,
     "sessions": _sessions,
@@ -138,6 +152,7 @@ QUERIES: dict[str, Callable[[frozenset[str]], Select[*tuple[Any, ...]]]] = {
     "members": _members,
     "programs": _programs,
     "requests": _requests,
+    "competencies": _competencies,
 }
 
 

@@ -53,6 +53,7 @@ from handlers.requests import RequestsList, RequestTopic
 from handlers.routes import ROUTES
 from handlers.session_edit import SessionEdit, SessionEditForm
 from handlers.session_feedback import SessionFeedback
+from handlers.survey import AdminSurveyStart, SurveyAnswer, SurveyComment, SurveyOpen, SurveyRate, SurveyResults
 from handlers.trainers import Trainers
 from handlers.usage import USAGE
 from handlers.workload import VolunteerCapacity
@@ -385,6 +386,8 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
             st.builds(AdminSet, st.just("refresh-months"), st.integers(1, 60)),
             st.builds(AdminSet, st.just("request-threshold"), st.integers(1, 1000)),
             st.builds(AdminSet, st.just("repeat-limit"), st.integers(1, 100)),
+            st.builds(AdminSet, st.just("competencies"), st.sampled_from(
+                ["giving feedback\nhandling conflict", "a\nb\nc", None])),
             st.builds(AdminSet, st.just("guide"), st.sampled_from(["https://wiki.example.com/trainers", None])),
             st.builds(AdminSet, st.sampled_from(["external-rate", "internal-rate"]),
                       st.none() | st.sampled_from([0.0, 1.5, 60.0, 150.0, 1234.25])),
@@ -392,7 +395,7 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
             st.builds(AdminSet, st.just("currency"), st.sampled_from(["EUR", "USD", "JPY", "CHF", None])),
             st.builds(AdminSet, st.just("headcount"), st.none() | st.integers(1, 10_000_000)),
         ),
-        lambda c: f"admin set {c.setting} {'none' if c.value is None else c.value}",
+        lambda c: f"admin set {c.setting} {'none' if c.value is None else str(c.value).replace(chr(10), ', ')}",
     ),
     ProgramNew: (
         st.builds(ProgramNew, st.lists(WORD, min_size=1, max_size=6).map(" ".join), st.none() | NAME),
@@ -418,6 +421,19 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
         lambda c: f"request {c.topic}" + (f": {c.reason}" if c.reason else ""),
     ),
     RequestsList: (st.builds(RequestsList, st.none() | TOPIC), lambda c: f"requests {c.topic or ''}"),
+    SurveyOpen: (st.just(SurveyOpen()), lambda c: "survey"),
+    SurveyResults: (st.just(SurveyResults()), lambda c: "survey results"),
+    SurveyRate: (
+        st.builds(SurveyRate, SESSION_ID, st.integers(1, 12), st.integers(1, 5)),
+        lambda c: f"survey rate {c.round_id} {c.index} {c.rating}",
+    ),
+    SurveyAnswer: (
+        st.builds(SurveyAnswer, st.lists(st.integers(1, 5), min_size=1, max_size=12).map(tuple),
+                  st.none() | PROSE.filter(lambda p: ":" not in p)),
+        lambda c: "survey answer " + " ".join(map(str, c.ratings)) + (f" : {c.comment}" if c.comment else ""),
+    ),
+    SurveyComment: (st.builds(SurveyComment, PROSE), lambda c: f"survey comment {c.text}"),
+    AdminSurveyStart: (st.just(AdminSurveyStart()), lambda c: "admin survey start"),
     VolunteerCapacity: (
         st.builds(VolunteerCapacity, st.none() | st.integers(1, 100)),
         lambda c: f"volunteer capacity {c.sessions or 'none'}",
