@@ -141,6 +141,8 @@ class DigestData:
     """Trainers over the hours bar (minutes delivered in the 4 weeks), whatever their session count."""
     repeated: list[tuple[Member, str, int]] = field(default_factory=list)
     repeat_limit: int = 8
+    weakest_competency: tuple[int, str, float] | None = None
+    """(round, competency, average) of the survey round opened in this period: named once, in this digest."""
     weeks: list[Week] = field(default_factory=list)
 
     @property
@@ -229,6 +231,7 @@ async def gather(session: AsyncSession, community: Community, span: spans.Span, 
         delivery=delivery, value=value, reach=_reach(now.unique_learners, total.unique_learners, settings),
         topics=topics, more_topics=topic_count - len(topics),
         demand=await figures.demand(session, cid, span.start, span.end),
+        weakest_competency=await _weakest(session, cid, span),
         open_requests=[(r.request.topic, r.supporters)
                        for r in (await requests.open_requests(session, cid, limit=OPEN_REQUESTS))[0]],
         praise=praise, concerns=concerns, low_rated=low, low_rated_total=low_total,
@@ -236,6 +239,17 @@ async def gather(session: AsyncSession, community: Community, span: spans.Span, 
         overloaded_hours=overloaded_hours, repeated=repeated, repeat_limit=limit,
         weeks=await weekly(session, cid, span, zone) if weeks else [],
     )
+
+
+async def _weakest(session: AsyncSession, community_id: int, span: spans.Span) -> tuple[int, str, float] | None:
+    """The weakest competency of the latest survey round, when that round opened in the digest's period."""
+    from handlers.survey import results_of
+
+    found = await results_of(session, community_id, before=span.end)
+    if found is None or found.round.started_at < span.start or not found.figures:
+        return None
+    weakest = found.weakest(1)[0]
+    return found.round.id, weakest.competency, weakest.average
 
 
 def _reach(unique: int, total_unique: int, settings: MoneySettings) -> str | None:

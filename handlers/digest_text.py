@@ -105,6 +105,10 @@ def workload_lines(data: DigestData) -> list[str]:
                      + ". Variety helps: a co-deliverer or a refresh.")
     else:
         lines.append(f"✅ No repetition ({rule}).")
+    if data.weakest_competency:
+        round_id, name, average = data.weakest_competency
+        lines.append(f"🎓 Competency survey round {round_id}: the weakest is *{name}* ({average:.1f} of 5) — worth "
+                     "scheduling a session on it for trainers.")
     return lines
 
 
