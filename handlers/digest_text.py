@@ -14,6 +14,7 @@ from handlers.context import name_of
 from handlers.digest_data import LOW_RATED_BELOW, DigestData, Figure
 from handlers.digest_money import HOW_TO_SET
 from handlers.report_text import counted, names_of, quoted
+from handlers.tokens import MAX_TOPIC, slug
 from handlers.types import Attachment, Chart, Reply, Section, Series, public
 from handlers.workload import hours, hours_bar
 
@@ -108,8 +109,15 @@ def workload_lines(data: DigestData) -> list[str]:
     if data.weakest_competency:
         round_id, name, average = data.weakest_competency
         lines.append(f"🎓 Competency survey round {round_id}: the weakest is *{name}* ({average:.1f} of 5) — worth "
-                     "scheduling a session on it for trainers.")
+                     f"a session on it that only trainers can sign up for: {trainers_session(name)}.")
     return lines
+
+
+def trainers_session(competency: str) -> str:
+    """The ``session new … for trainers`` a leader can pass on for a competency, with the inputs left to fill."""
+    title = competency[:1].upper() + competency[1:].replace('"', "'")
+    topic = slug(competency)[:MAX_TOPIC].strip("-")
+    return f'`session new "{title}" <YYYY-MM-DD> <HH:MM> 60m <seats> #{topic} for trainers`'
 
 
 def headline(data: DigestData) -> str:

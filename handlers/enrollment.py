@@ -12,9 +12,10 @@ from __future__ import annotations
 from handlers.context import Context, Refusal, name_of
 from handlers.grammar import CancelSignup, Signup
 from handlers.report_text import counted
-from handlers.sessions import load, trainer_of, when
+from handlers.sessions import TRAINING, load, trainer_of, when
 from handlers.types import Reply, private
-from storage import enrollments, members
+from handlers.volunteer import ADMIN_HOLD, held_by_admin
+from storage import enrollments, members, trainers
 from storage.models import Enrollment, Member, TrainingSession
 
 
@@ -23,6 +24,8 @@ async def signup(ctx: Context, command: Signup) -> Reply:
     _require_open(ctx, session)
     if session.trainer_id == ctx.member.id:
         raise Refusal(f"You're the trainer of *{session.title}* — no seat needed.")
+    if session.trainers_only:
+        await _require_trainer(ctx, session)
     mine = await enrollments.find(ctx.session, session.id, ctx.member.id)
     if mine is not None and mine.status in ("confirmed", "attended"):
         return private(f"You're already signed up for *{session.title}*.")
@@ -105,6 +108,19 @@ async def _promote(ctx: Context, session: TrainingSession, successor: Enrollment
         f"{when(ctx, session.starts_at, promoted)}. `cancel {session.id}` if you can't make it."
     ))
     return promoted
+
+
+async def _require_trainer(ctx: Context, session: TrainingSession) -> None:
+    """A trainers-only session seats trainers who are onboarding or active, not paused or stopped ones."""
+    profile = await trainers.profile(ctx.session, ctx.member.id)
+    if profile is not None and profile.status in TRAINING:
+        return
+    if profile is not None and profile.status in ("paused", "stopped"):
+        back = ADMIN_HOLD.format(status=profile.status) if held_by_admin(ctx, profile) else \
+            "`volunteer resume` and you can sign up."
+        raise Refusal(f"*{session.title}* is for trainers only, and your trainer profile is {profile.status}. {back}")
+    raise Refusal(f"*{session.title}* is for trainers only — it helps the people who run sessions. "
+                  "`sessions` lists the ones open to everyone, and `volunteer <topic>` makes you a trainer.")
 
 
 def _require_open(ctx: Context, session: TrainingSession) -> None:

@@ -114,6 +114,8 @@ class SessionNew:
     program_id: int | None = None
     confirm: bool = False
     """Schedule even beyond the trainer's monthly capacity (the "Schedule anyway" button adds ``confirm``)."""
+    trainers_only: bool = False
+    """``for trainers``: only trainers may sign up (a session on a trainer competency, say)."""
 
 
 @dataclass(frozen=True)
@@ -383,13 +385,19 @@ def _parse_session_new(args: str) -> SessionNew:
     confirm = bool(rest) and rest[-1].lower() == "confirm"
     if confirm:
         rest.pop()
-    program_id, topic = None, None
-    for _ in range(2):  # `#topic` and `program <id>`, in either order, after the seats
+    program_id, topic, trainers_only = None, None, False
+    for _ in range(3):  # `#topic`, `program <id>` and `for trainers`, in any order, after the seats
+        if not trainers_only and len(rest) >= 2 and [t.lower() for t in rest[-2:]] == ["for", "trainers"]:
+            trainers_only = True
+            del rest[-2:]
         if program_id is None and len(rest) >= 2 and rest[-2].lower() == "program":
             program_id = read_program_id(rest.pop(), "session")
             rest.pop()
         if topic is None and rest and rest[-1].startswith("#"):
             topic = read_topic(rest.pop())
+    if len(rest) > 4 and "for" in (t.lower() for t in rest[4:]):
+        raise UsageError("`for trainers` (at the end) limits sign-up to trainers; sessions are for everyone "
+                         "without it.", "session")
     tagged = next((i for i, t in enumerate(rest) if t.startswith("#")), None)
     if tagged is not None:
         words = "-".join(t.lstrip("#") for t in rest[tagged:])
@@ -406,7 +414,7 @@ def _parse_session_new(args: str) -> SessionNew:
     minutes = read_minutes(rest[2])
     seats = whole_number(rest[3], "seats", 1, MAX_SEATS, "session")
     return SessionNew(title=title, day=day, start=start, minutes=minutes, seats=seats, topic=topic,
-                      program_id=program_id, confirm=confirm)
+                      program_id=program_id, confirm=confirm, trainers_only=trainers_only)
 
 
 def _parse_signup(rest: str) -> Signup:

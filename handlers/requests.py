@@ -124,8 +124,9 @@ async def answer(ctx: Context, session: TrainingSession, when: Callable[[Member]
     """A session on a requested topic was scheduled: the request is answered and everyone who asked is told.
 
     ``when(person)`` writes the session's start as that person reads it. Returns how many were told.
+    A trainers-only session answers nobody: most who asked could not take a seat in it.
     """
-    if not session.topic:
+    if not session.topic or session.trainers_only:
         return 0
     request = await requests.schedule(ctx.session, community_id=ctx.community.id, topic=session.topic,
                                       session_id=session.id, at=ctx.now)

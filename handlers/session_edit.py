@@ -7,6 +7,7 @@ time, length or place is what people plan around, so everyone confirmed or
 waiting hears it once, with the old and new values; more seats go to the waitlist
 first come first served; fewer seats than people confirmed is refused.
 A new start moves the session's reminders with it (``storage.due.reminder_period``).
+``for trainers`` / ``for everyone`` says who may take a seat from now on; seats already taken stay.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from storage import enrollments, sessions
 from storage.enrollments import HOLDING
 from storage.models import Member, TrainingSession
 
-FIELDS = ("title", "when", "length", "seats", "topic", "where", "program")
+FIELDS = ("title", "when", "length", "seats", "topic", "where", "program", "for")
+AUDIENCES = {"trainers": True, "everyone": False}
 MAX_TITLE = 200
 MAX_PLACE = 500
 TOKEN = re.compile(r'"([^"]*)"|(\S+)')
@@ -61,6 +63,7 @@ class SessionEdit:
     topic: str | None = None
     location: str | None = None
     program_id: int | None = None
+    trainers_only: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,8 @@ def parse_edit(args: str) -> SessionEdit | SessionEditForm:
         name = word.lower()
         if quoted or name not in FIELDS:
             raise UsageError(f"`{clip(word)}` isn't something I can change; say title, when, length, seats, "
-                             f"topic, where or program — {EXAMPLE}.", "session")
-        if name in values or (name == "when" and "day" in values):
+                             f"topic, where, program or for — {EXAMPLE}.", "session")
+        if name in values or (name == "when" and "day" in values) or (name == "for" and "trainers_only" in values):
             raise UsageError(f"Say `{name}` once.", "session")
         i += 1
         if name == "where":
@@ -127,6 +130,10 @@ def parse_edit(args: str) -> SessionEdit | SessionEditForm:
             values["minutes"] = read_minutes(given[0])
         elif name == "seats":
             values["seats"] = whole_number(given[0], "seats", 1, MAX_SEATS, "session")
+        elif name == "for":
+            if given[0].lower() not in AUDIENCES:
+                raise UsageError("Who may sign up? `for trainers` or `for everyone`.", "session")
+            values["trainers_only"] = AUDIENCES[given[0].lower()]
         else:
             values["program_id"] = read_program_id(given[0], "session")
     return SessionEdit(session_id, **values)  # type: ignore[arg-type]
@@ -158,10 +165,18 @@ def _words(tokens: list[tuple[str, bool, int]], i: int) -> tuple[list[str], int]
     if i < len(tokens) and tokens[i][1]:
         return [tokens[i][0].strip()], i + 1
     taken = []
-    while i < len(tokens) and (tokens[i][1] or tokens[i][0].lower() not in FIELDS):
+    while i < len(tokens) and not _field_at(tokens, i):
         taken.append(tokens[i][0])
         i += 1
     return taken, i
+
+
+def _field_at(tokens: list[tuple[str, bool, int]], i: int) -> bool:
+    """Whether a field name starts at ``i``; ``for`` only as ``for trainers|everyone``, so "SQL for all" is a title."""
+    word, quoted, _ = tokens[i]
+    if quoted or word.lower() not in FIELDS:
+        return False
+    return word.lower() != "for" or (i + 1 < len(tokens) and tokens[i + 1][0].lower() in AUDIENCES)
 
 
 async def edit(ctx: Context, command: SessionEdit) -> Reply:
@@ -175,6 +190,8 @@ async def edit(ctx: Context, command: SessionEdit) -> Reply:
         values["topic"] = command.topic
     if command.location is not None and command.location != session.location:
         values["location"] = command.location
+    if command.trainers_only is not None and command.trainers_only != session.trainers_only:
+        values["trainers_only"] = command.trainers_only
     if command.program_id is not None and command.program_id != session.program_id:
         values["program_id"] = (await programs.load(ctx, command.program_id)).id  # one of this community's
     if command.minutes is not None and command.minutes != session.duration_minutes:
@@ -207,6 +224,8 @@ async def edit(ctx: Context, command: SessionEdit) -> Reply:
         ctx.tell(trainer, private(f"{name_of(ctx.member)} changed your session *{session.title}*: "
                                   f"{_listing(ctx, before, after, trainer, FIELDS)}."))
     lines = [f"Changed *{session.title}*: {_listing(ctx, before, after, ctx.member, FIELDS)}."]
+    if values.get("trainers_only") and session.taken:
+        lines.append("People who signed up before keep their seats; from now on only trainers can sign up.")
     if promoted:
         lines.append(f"{joined([name_of(p) for p in promoted])} moved up from the waitlist and got a seat.")
     if told:
@@ -225,7 +244,7 @@ async def form(ctx: Context, command: SessionEditForm) -> Reply:
     program = await programs.of_session(ctx, session)
     usage = "\n".join(f"`session edit {session.id} {line}`" for line in (
         'title "<title>"', "when <YYYY-MM-DD> <HH:MM>", "length <minutes>m", "seats <n>", "topic #<topic>",
-        "where <place or link>", "program <program id>"))
+        "where <place or link>", "program <program id>", "for trainers|everyone"))
     return private(f"What should change in *{session.title}*? Several at once work too, {EXAMPLE}.",
                    sections=(card(ctx, session, trainer, program), Section(text=usage)))
 
@@ -251,11 +270,12 @@ class Snapshot:
     topic: str | None
     location: str | None
     program_id: int | None
+    trainers_only: bool
 
     @classmethod
     def of(cls, row: TrainingSession) -> Snapshot:
         return cls(row.title, row.starts_at, row.duration_minutes, row.seats, row.topic, row.location,
-                   row.program_id)
+                   row.program_id, row.trainers_only)
 
     def shown(self, ctx: Context, reader: Member) -> dict[str, str]:
         """Each field as ``reader`` reads it (times in their own zone)."""
@@ -267,6 +287,7 @@ class Snapshot:
             "topic": f"#{self.topic}" if self.topic else "none",
             "where": self.location or "not set",
             "program": str(self.program_id) if self.program_id else "none",
+            "for": "trainers" if self.trainers_only else "everyone",
         }
 
 

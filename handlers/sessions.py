@@ -30,6 +30,7 @@ TRAINING = ("onboarding", "active")
 ATTENDANCE_BUTTONS = 20
 REPEAT_WINDOW = timedelta(days=1)
 """A second identical ``session new`` (same trainer, title and start) within this window creates nothing."""
+TRAINERS_ONLY = "Trainers only"
 
 
 def when(ctx: Context, at: datetime, member: Member | None = None) -> str:
@@ -87,6 +88,8 @@ def card(ctx: Context, session: TrainingSession, trainer: Member, program: Progr
         fields.append(("Program", f"{program.title} (program {program.id})"))
     if session.location:
         fields.append(("Where", session.location))
+    if session.trainers_only:
+        fields.append(("Who", TRAINERS_ONLY))
     return Section(text=f"*{session.title}* — session {session.id}", fields=tuple(fields))
 
 
@@ -130,6 +133,7 @@ async def create(ctx: Context, command: SessionNew) -> Reply:
         seats=command.seats,
         created_at=ctx.now,
         done=logged,
+        trainers_only=command.trainers_only,
     )
     await complete_step(ctx, ctx.member, "first-scheduled")
     if logged:
@@ -141,8 +145,9 @@ async def create(ctx: Context, command: SessionNew) -> Reply:
     asked = await topic_requests.answer(ctx, session, lambda person: when(ctx, starts_at, person))
     told = f" I told the {asked} people who asked for *{session.topic}*." if asked else ""
     buttons = (seat_button(session.id, None), Button("Show", f"session show {session.id}"))
+    kind = "session for trainers" if session.trainers_only else "session"
     return public(
-        f"{name_of(ctx.member)} scheduled a new session.{told}", sections=(card(ctx, session, ctx.member, program),),
+        f"{name_of(ctx.member)} scheduled a new {kind}.{told}", sections=(card(ctx, session, ctx.member, program),),
         buttons=buttons,
     )
 
@@ -160,7 +165,8 @@ async def _over_capacity(ctx: Context, command: SessionNew, starts_at: datetime)
     if booked < profile.capacity:
         return None
     text = workload.session_text(command.title, command.day.isoformat(), f"{command.start:%H:%M}",
-                                 command.minutes, command.seats, command.topic, command.program_id)
+                                 command.minutes, command.seats, command.topic, command.program_id,
+                                 trainers_only=command.trainers_only)
     return workload.confirm_reply(text, booked, profile.capacity, workload.month_label(local))
 
 
@@ -205,6 +211,8 @@ async def upcoming(ctx: Context, command: SessionsList) -> Reply:
         title = f"*{row.session.title}* — session {row.session.id}"
         if row.session.topic:
             title += f" · #{row.session.topic}"
+        if row.session.trainers_only:
+            title += f" · {TRAINERS_ONLY.lower()}"
         sections.append(
             Section(
                 text=title,

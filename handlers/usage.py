@@ -12,10 +12,10 @@ USAGE: dict[str, str] = {
     "me": "me",
     "sessions": "sessions [topic]  ·  sessions mine",
     "session": (
-        'session new "<title>" <YYYY-MM-DD> <HH:MM> <minutes>m <seats> [#topic] [program <id>]  ·  '
+        'session new "<title>" <YYYY-MM-DD> <HH:MM> <minutes>m <seats> [#topic] [program <id>] [for trainers]  ·  '
         "session show|cancel|done <id>  ·  session attend <id> [<@person>…]  ·  session notes <id> <text>  ·  "
         'session edit <id> title "<title>" | when <YYYY-MM-DD> <HH:MM> | length <minutes>m | seats <n> | '
-        "topic #<topic> | where <place or link> | program <id>  ·  session feedback <id>"
+        "topic #<topic> | where <place or link> | program <id> | for trainers|everyone  ·  session feedback <id>"
     ),
     "trainers": "trainers [topic]",
     "signup": "signup <id>",

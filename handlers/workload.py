@@ -86,13 +86,15 @@ def confirm_reply(command_text: str, booked: int, capacity: int, month: str) -> 
 
 
 def session_text(title: str, day: str, start: str, minutes: int, seats: int, topic: str | None,
-                 program_id: int | None) -> str:
+                 program_id: int | None, *, trainers_only: bool = False) -> str:
     """A ``session new`` command that parses back to the same session (the confirm button carries it)."""
     text = f"session new {shlex.quote(title)} {day} {start} {minutes}m {seats}"
     if topic:
         text += f" #{topic}"
     if program_id:
         text += f" program {program_id}"
+    if trainers_only:
+        text += " for trainers"
     return text
 
 

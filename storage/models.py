@@ -204,6 +204,8 @@ class TrainingSession(Base):
     location: Mapped[str | None] = mapped_column(String(500))
     # How often the start time moved: reminders are filed under it, so a moved session is reminded again.
     moves: Mapped[int] = mapped_column(Integer, default=0)
+    # Only trainers may take a seat (``session new … for trainers``): sessions that train the trainers.
+    trainers_only: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Enrollment(Base):

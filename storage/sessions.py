@@ -28,6 +28,7 @@ async def create(
     created_at: datetime,
     done: bool,
     program_id: int | None = None,
+    trainers_only: bool = False,
 ) -> TrainingSession:
     """A scheduled session, or (``done``) a logged one that already happened."""
     row = TrainingSession(
@@ -43,6 +44,7 @@ async def create(
         status="done" if done else "scheduled",
         created_at=created_at,
         done_at=created_at if done else None,
+        trainers_only=trainers_only,
     )
     session.add(row)
     await session.flush()

@@ -82,6 +82,12 @@ from handlers.workload import VolunteerCapacity
             SessionNew("SQL basics", date(2026, 12, 1), time(9, 5), 60, 12, "sql"),
         ),
         ("session new", SessionForm()),
+        ('session new "Handling conflict" 2026-12-01 14:00 60m 8 #conflict FOR Trainers program 3',
+         SessionNew("Handling conflict", date(2026, 12, 1), time(14, 0), 60, 8, "conflict", 3, trainers_only=True)),
+        ('session new "SQL for trainers" 2026-12-01 14:00 60m 8',
+         SessionNew("SQL for trainers", date(2026, 12, 1), time(14, 0), 60, 8)),
+        ("session edit 7 for trainers", SessionEdit(7, trainers_only=True)),
+        ("session edit 7 title SQL for all for everyone", SessionEdit(7, title="SQL for all", trainers_only=False)),
         ("session attend #12 <@U1> <@U2>", SessionAttend(12, ("U1", "U2"))),
         ("session attend 12", SessionAttend(12, ())),
         ("feedback 3 5 Loved it --anonymous", Rate(3, 5, "Loved it", anonymous=True)),
@@ -113,6 +119,8 @@ def test_commands_read_as_people_write_them(text: str, command: grammar.Command)
         ("session attend 4 ana", "Mention each person", "session"),
         ('session new "SQL" 2026-12-03 10:00 60m 5 #' + "t" * 80, "Topics are limited to 64", "session"),
         ('session new "SQL" 9999-12-31 23:59 60m 5', "too far from today", "session"),
+        ('session new "SQL" 2026-12-01 14:00 60m 5 for everyone', "`for trainers` (at the end)", "session"),
+        ("session edit 7 for managers", "`for trainers` or `for everyone`", "session"),
         ("kudos <@U1>, nice one", "at least 3 words", "kudos"),
         ("signup abc", "isn't a session number", "signup"),
         ("feedback 3 6", "from 1 to 5", "feedback"),
@@ -231,9 +239,10 @@ def _kudos_text(c: KudosGive) -> str:
 def _new_text(c: SessionNew) -> str:
     topic = f" #{c.topic}" if c.topic else ""
     program = f" program {c.program_id}" if c.program_id else ""
+    audience = " for trainers" if c.trainers_only else ""
     confirm = " confirm" if c.confirm else ""
     return (f'session new "{c.title}" {c.day.isoformat()} {c.start:%H:%M} {c.minutes}m {c.seats}{topic}{program}'
-            f"{confirm}")
+            f"{audience}{confirm}")
 
 
 def _rate_text(c: Rate) -> str:
@@ -262,6 +271,7 @@ SESSION_EDITS = st.builds(
     topic=st.none() | TOPIC,
     location=st.none() | PROSE,
     program_id=st.none() | st.integers(1, 999_999_999),
+    trainers_only=st.none() | st.booleans(),
 ).map(lambda c: c if c.day else SessionEdit(**{**c.__dict__, "start": None})).filter(
     lambda c: any(v is not None for k, v in c.__dict__.items() if k != "session_id"))
 
@@ -280,6 +290,8 @@ def _edit_text(c: SessionEdit) -> str:
         parts.append(f"topic {_spaced(c.topic)}")
     if c.program_id is not None:
         parts.append(f"program {c.program_id}")
+    if c.trainers_only is not None:
+        parts.append("for trainers" if c.trainers_only else "for everyone")
     if c.location is not None:
         parts.append(f"where {c.location}")
     return " ".join(parts)
@@ -326,6 +338,7 @@ ROUND_TRIPS: dict[type, tuple[st.SearchStrategy[Any], Any]] = {
             topic=st.none() | TOPIC,
             program_id=st.none() | SESSION_ID,
             confirm=st.booleans(),
+            trainers_only=st.booleans(),
         ),
         _new_text,
     ),

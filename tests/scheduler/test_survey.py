@@ -72,8 +72,9 @@ async def test_a_survey_round_with_a_reminder_a_replaced_answer_and_results(
     assert "Handling conflict" not in " ".join(s.text for s in (await chat.say("uma", "me")).sections)
 
     digest = await chat.say("root", "digest month so far")
-    assert ("🎓 Competency survey round 1: the weakest is *handling conflict* (1.5 of 5) — worth scheduling a "
-            "session on it for trainers.") in " ".join(s.text for s in digest.sections)
+    assert ("🎓 Competency survey round 1: the weakest is *handling conflict* (1.5 of 5) — worth a session on it "
+            'that only trainers can sign up for: `session new "Handling conflict" <YYYY-MM-DD> <HH:MM> 60m <seats> '
+            "#handling-conflict for trainers`.") in " ".join(s.text for s in digest.sections)
 
     # a second round: the change since the previous one
     clock.now = MONDAY + timedelta(days=90)

@@ -96,3 +96,23 @@ async def test_session_feedback_for_the_trainer_and_a_kind_refusal_for_others(sl
     await slack.command("/guild", "session feedback 1", user="UCARA")
     [_, refused] = await slack.fake.wait_for("respond:cmd-UCARA", 2)
     assert "for its trainer, admins and leaders" in str(refused.body)
+
+
+async def test_a_session_for_trainers_is_announced_as_such_and_refuses_a_non_trainer_kindly(
+        slack: SlackHarness) -> None:
+    await slack.command("/volunteer", "sql", user="UBEN")
+    await slack.fake.wait_for("respond:cmd-UBEN")
+    await slack.command("/guild", 'session new "Handling conflict" 2026-12-01 14:00 60m 5 for trainers', user="UBEN")
+    [announced] = await slack.fake.wait_for("chat.postMessage", where=lambda c: "Handling conflict" in str(
+        c.body.get("blocks")))
+    assert "scheduled a new session for trainers" in str(announced.json("blocks"))
+    assert "Trainers only" in str(announced.json("blocks"))
+
+    await slack.click("signup 1")  # the card's button
+    [refused] = await slack.fake.wait_for("respond:click-UANA")
+    assert refused.body["response_type"] == "ephemeral"
+    assert "is for trainers only" in str(refused.body) and "volunteer &lt;topic&gt;" in str(refused.body)
+    await slack.command("/guild", "signup 1", user="UCARA")  # typed
+    [typed] = await slack.fake.wait_for("respond:cmd-UCARA")
+    assert typed.body["response_type"] == "ephemeral" and "is for trainers only" in str(typed.body)
+    assert (await session_row(slack)).taken == 0

@@ -89,3 +89,19 @@ async def test_sessions_mine_and_session_feedback(teams: Teams, uow, clock) -> N
     assert "Average: 4.0 / 5" in report and "“Very hands-on” — <at>" in report
     await teams.send(act.personal_message(teams.url, "ben", f"session feedback {session_id}"))
     assert "for its trainer, admins and leaders" in teams.connector.to("a:personal-ben")[-1].text
+
+
+async def test_a_session_for_trainers_says_so_on_its_card_and_refuses_a_non_trainer_kindly(  # type: ignore[no-untyped-def]
+    teams: Teams, uow
+) -> None:
+    await schedule(teams, "ana", 'session new "Handling conflict" 2026-12-01 14:00 60m 5 for trainers')
+    session_id = await scalar(uow, select(TrainingSession.id))
+    announced = teams.connector.to("a:personal-ana")[-1]
+    assert "scheduled a new session for trainers" in announced.text and "Trainers only" in str(announced.cards)
+
+    await teams.send(act.card_submit(teams.url, "ben", {"command": f"signup {session_id}"}))
+    refused = teams.connector.to("a:personal-ben")[-1]
+    assert "*Handling conflict* is for trainers only" in refused.text.replace("**", "*")
+    await teams.send(act.personal_message(teams.url, "cy", f"signup {session_id}"))
+    assert "is for trainers only" in teams.connector.to("a:personal-cy")[-1].text
+    assert (await scalar(uow, select(TrainingSession))).taken == 0
