@@ -43,7 +43,7 @@ async def current_mentees(session: AsyncSession, mentor_ids: Iterable[int]) -> d
         .where(TrainerProfile.mentor_id.in_(ids), TrainerProfile.status == "onboarding")
         .group_by(TrainerProfile.mentor_id)
     )
-    return {mentor_id: n for mentor_id, n in rows.all()}
+    return {mentor_id: n for mentor_id, n in rows.all() if mentor_id is not None}
 
 
 async def assign(session: AsyncSession, mentee_id: int, mentor_id: int, at: datetime) -> bool:

@@ -68,11 +68,11 @@ def upgrade() -> None:
     topics = sa.table('trainer_topics', sa.column('id', sa.Integer), sa.column('member_id', sa.Integer),
                       sa.column('topic', sa.String))
     kept: set[tuple[int, str]] = set()
-    rows = bind.execute(sa.select(topics.c.id, topics.c.member_id, topics.c.topic).order_by(topics.c.id)).all()
-    for row_id, member_id, topic in rows:  # rows already slugged first, so a renamed duplicate is the one dropped
+    topic_rows = bind.execute(sa.select(topics.c.id, topics.c.member_id, topics.c.topic).order_by(topics.c.id)).all()
+    for row_id, member_id, topic in topic_rows:  # rows already slugged first, so a renamed duplicate is the one dropped
         if _slug(topic) == topic and topic:
             kept.add((member_id, topic))
-    for row_id, member_id, topic in rows:
+    for row_id, member_id, topic in topic_rows:
         slugged = _slug(topic)
         if slugged == topic and topic:
             continue
