@@ -39,6 +39,7 @@ import config
 import logs
 from bot.console import COMMUNITY as CONSOLE_COMMUNITY
 from bot.console import Console, ConsoleNotifier
+from bot.inbox import JOBS_PER_CONNECTION, Inbox, Sweeper, WorkQueue
 from bot.notify import RoutingNotifier
 from handlers.context import CoreSettings
 from handlers.core import Core
@@ -47,7 +48,7 @@ from handlers.report import one_pager
 from metrics import CONTENT_TYPE, Metrics
 from startup import ListenError, explain
 from storage import export, members
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import current_revisions, head_revisions, upgrade, wait_until_current
 from storage.uow import UnitOfWork
 
@@ -56,6 +57,8 @@ log = logging.getLogger("guild")
 # The platform endpoints whose answer is the ack; Teams' turn runs inside the request, so it also completes there.
 PLATFORM_PATHS = {"/slack/events": "slack", "/api/messages": "teams"}
 RUNNER_SHUTDOWN_SECONDS = 5.0
+# The ack path's own connections (the inbox INSERT): a few, so that no burst of work can make an ack wait.
+ACK_POOL_SIZE, ACK_POOL_OVERFLOW = 3, 7
 
 
 def utc_now() -> datetime:
@@ -81,6 +84,9 @@ class Guild:
     teams: Any = None
     draining: bool = False
     drainers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    inbox: Inbox | None = None
+    queue: WorkQueue | None = None
+    sweeper: Sweeper | None = None
 
     def uow(self) -> UnitOfWork:
         return self.core.uow()
@@ -125,7 +131,7 @@ class Guild:
             elapsed = time.perf_counter() - started
             self.metrics.acked(platform, elapsed)
             if platform == "teams":
-                self.metrics.completed(platform)(elapsed)
+                self.metrics.work_done(platform, elapsed)
 
     async def _readyz(self, _request: web.Request) -> web.Response:
         """200 when this instance should get traffic: not draining, database answering, schema at head."""
@@ -157,13 +163,21 @@ class Guild:
 
     async def start(self) -> None:
         await self.scheduler.start()
+        if self.sweeper is not None:
+            self.sweeper.start()
 
     async def close(self) -> None:
         with suppress(Exception):
             await self.scheduler.shutdown()
+        if self.sweeper is not None:
+            await self.sweeper.close()
         for adapter in self.adapters:
             with suppress(Exception):
                 await adapter.close()
+        if self.queue is not None:  # what is still queued stays in the inbox for the next sweep
+            await self.queue.close()
+        if self.inbox is not None:
+            await self.inbox.ack_engine.dispose()
         await self.engine.dispose()
 
 
@@ -173,7 +187,8 @@ async def build(settings: config.Settings, *, clock: Clock | None = None, consol
     from scheduler.timing import Timing
 
     clock = clock or utc_now
-    engine = create_engine(settings.database_url)
+    sqlite = is_sqlite(settings.database_url)
+    engine = create_engine(settings.database_url, **({} if sqlite else {"pool_size": settings.db_pool_size}))
     if settings.auto_migrate:  # with GUILD_AUTO_MIGRATE=0 a migrate job does it (python app.py migrate)
         await upgrade(engine)
     sessions = session_factory(engine)
@@ -196,11 +211,14 @@ async def build(settings: config.Settings, *, clock: Clock | None = None, consol
     if settings.slack_enabled:
         from bot.slack.adapter import SlackAdapter
 
-        guild.slack = SlackAdapter(settings=settings, core=core)
+        inbox, queue = _inbox(settings, engine, metrics)
+        guild.inbox, guild.queue = inbox, queue
+        guild.slack = SlackAdapter(settings=settings, core=core, inbox=inbox, queue=queue)
         guild.slack.on_api_error.append(metrics.platform_error("slack"))
-        guild.slack.runtime.inflight.on_done = metrics.completed("slack")
         notifier.register("slack", guild.slack.notifier)
         guild.adapters.append(guild.slack)
+        guild.sweeper = Sweeper(inbox=inbox, queue=queue, replayers={"slack": guild.slack.replay},
+                                interval=min(max(settings.claim_lease_seconds / 4, 0.25), 2.0))
     if settings.teams_enabled:
         from bot.teams.adapter import TeamsAdapter
 
@@ -209,6 +227,24 @@ async def build(settings: config.Settings, *, clock: Clock | None = None, consol
         notifier.register("teams", guild.teams.notifier)
         guild.adapters.append(guild.teams)
     return guild
+
+
+def _inbox(settings: config.Settings, engine: AsyncEngine, metrics: Metrics) -> tuple[Inbox, WorkQueue]:
+    """The inbox on its own small engine (the ack path's), and the work queue sized to the work's pool."""
+    pool = {} if is_sqlite(settings.database_url) else {"pool_size": ACK_POOL_SIZE, "max_overflow": ACK_POOL_OVERFLOW}
+    inbox = Inbox(ack_engine=create_engine(settings.database_url, **pool), work_engine=engine,
+                  lease=timedelta(seconds=settings.claim_lease_seconds))
+    inbox.on_event.append(metrics.inbox_event)
+    inbox.on_done.append(metrics.work_done)
+
+    async def depth() -> tuple[int, float, int]:
+        found = await inbox.depth()
+        age = (inbox.clock() - found.oldest).total_seconds() if found.oldest else 0.0
+        return found.waiting, max(age, 0.0), found.failed
+
+    metrics.watch_inbox(depth)
+    size = settings.db_pool_size
+    return inbox, WorkQueue(inbox=inbox, workers=size, size=size * JOBS_PER_CONNECTION)
 
 
 async def run_console(settings: config.Settings, stdin: TextIO, out: TextIO) -> None:

@@ -59,6 +59,8 @@ class Settings:
     auto_migrate: bool = True
     public_url: str | None = None  # where people reach Guild over HTTPS (report links on Teams)
     teams_service_urls: tuple[str, ...] = ()
+    db_pool_size: int = 5  # connections the work may hold at once (the work queue is sized from it)
+    claim_lease_seconds: float = 60.0  # how long an inbox row stays with the instance working on it
 
     @property
     def slack_enabled(self) -> bool:
@@ -150,6 +152,9 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
             problems.append(f"TEAMS_SERVICE_URLS: {entry!r} is not a host (bots.example.com, *.example.com) "
                             "or an https:// URL prefix")
     auto_migrate = _flag("GUILD_AUTO_MIGRATE", get("GUILD_AUTO_MIGRATE"), Settings.auto_migrate, problems)
+    pool_size = _number("GUILD_DB_POOL_SIZE", get("GUILD_DB_POOL_SIZE"), Settings.db_pool_size, 1, 100, problems)
+    lease = _number("GUILD_CLAIM_LEASE_SECONDS", get("GUILD_CLAIM_LEASE_SECONDS"), Settings.claim_lease_seconds,
+                    1, 3600, problems)
 
     if problems:
         raise ConfigError(problems)
@@ -177,6 +182,8 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
         auto_migrate=auto_migrate,
         public_url=public_url,
         teams_service_urls=service_urls,
+        db_pool_size=int(pool_size),
+        claim_lease_seconds=lease,
     )
 
 
@@ -224,6 +231,21 @@ def _drain_seconds(raw: str | None, problems: list[str]) -> float:
         problems.append(f"GUILD_DRAIN_SECONDS must be a number of seconds from 0 to 3600, not {raw!r}")
         return Settings.drain_seconds
     return seconds
+
+
+def _number(name: str, raw: str | None, default: float, low: float, high: float, problems: list[str]) -> float:
+    if raw is None:
+        return default
+    try:
+        number = float(raw)
+    except ValueError:
+        number = low - 1
+    integral = isinstance(default, int)
+    if not low <= number <= high or (integral and not number.is_integer()):
+        kind = "a whole number" if integral else "a number"
+        problems.append(f"{name} must be {kind} from {low:g} to {high:g}, not {raw!r}")
+        return default
+    return number
 
 
 def _service_url_entry(entry: str) -> bool:

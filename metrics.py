@@ -51,6 +51,20 @@ class Metrics:
             "guild_platform_api_errors", "Errors answered by the Slack Web API or the Bot Framework connector, "
             "by platform and kind (Slack's error code, http_<status>, connection, timeout)",
             ["platform", "kind"], registry=self.registry)
+        self.inbox_events = Counter(
+            "guild_inbox_events", "Inbox deliveries by event: recorded, duplicate (a retry or replay, answered "
+            "and ignored), busy (the work queue was full), recovered (taken over by a sweeper), retry (the "
+            "database was away), failed (given up after the tries; kept for an operator)", ["event"],
+            registry=self.registry)
+        self.inbox_depth = Gauge(
+            "guild_inbox_depth", "Inbox rows whose work is not done yet (read from the database at scrape time)",
+            registry=self.registry)
+        self.inbox_oldest = Gauge(
+            "guild_inbox_oldest_age_seconds", "Age of the oldest inbox row not done yet (0 when none)",
+            registry=self.registry)
+        self.inbox_failed = Gauge(
+            "guild_inbox_failed", "Inbox rows given up after their tries, waiting for an operator",
+            registry=self.registry)
         self.draining = Gauge(
             "guild_draining", "1 while this instance drains before exiting (then /readyz answers 503)",
             registry=self.registry)
@@ -67,11 +81,24 @@ class Metrics:
     def platform_error(self, platform: str) -> Callable[[str], None]:
         return lambda kind: self.platform_errors.labels(platform, kind).inc()
 
-    def completed(self, platform: str) -> Callable[[float], None]:
-        return self.completion_seconds.labels(platform).observe
-
     def acked(self, platform: str, seconds: float) -> None:
         self.ack_seconds.labels(platform).observe(seconds)
+
+    def inbox_event(self, event: str) -> None:
+        self.inbox_events.labels(event).inc()
+
+    def work_done(self, platform: str, seconds: float) -> None:
+        self.completion_seconds.labels(platform).observe(seconds)
+
+    def watch_inbox(self, depth: Callable[[], Awaitable[tuple[int, float, int]]]) -> None:
+        """Read the inbox's depth, oldest age and failed rows before each scrape (one indexed query)."""
+        async def refresh() -> None:
+            waiting, oldest_age, failed = await depth()
+            self.inbox_depth.set(waiting)
+            self.inbox_oldest.set(oldest_age)
+            self.inbox_failed.set(failed)
+
+        self.probe(refresh)
 
     # --- exposition ----------------------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import config
+from bot.inbox import Inbox, WorkQueue
 from bot.notify import RoutingNotifier
 from bot.slack.adapter import SlackAdapter
 from bot.slack.runtime import InFlight
@@ -105,7 +106,7 @@ def commit_clock(engine: AsyncEngine) -> list[float]:
     return commits
 
 
-async def measure(app: AsyncApp, inflight: InFlight, commits: list[float], commands: int) -> Timings:
+async def measure(app: AsyncApp, idle: Callable[[], Awaitable[None]], commits: list[float], commands: int) -> Timings:
     timings = Timings([], [], [])
     for n in range(commands):
         request = kudos_request(n)
@@ -114,7 +115,7 @@ async def measure(app: AsyncApp, inflight: InFlight, commits: list[float], comma
         response = await app.async_dispatch(request)
         acked = time.perf_counter()
         await asyncio.sleep(0)  # let the listener's background task start
-        await inflight.idle()
+        await idle()
         done = time.perf_counter()
         assert response.status == 200 and commits, f"command {n} was not recorded"
         timings.ack.append(acked - started)
@@ -140,7 +141,7 @@ async def measure_core(core: Core, commits: list[float], commands: int) -> Timin
     return timings
 
 
-Built = tuple[AsyncApp, InFlight, list[float], Callable[[], Awaitable[None]]]
+Built = tuple[AsyncApp, Callable[[], Awaitable[None]], list[float], Callable[[], Awaitable[None]]]
 
 
 async def guild(directory: Path, api_url: str) -> tuple[Built, Core]:
@@ -155,14 +156,17 @@ async def guild(directory: Path, api_url: str) -> tuple[Built, Core]:
                 settings=CoreSettings(admins=frozenset({"UADMIN"})))
     team = CommunityRef("slack", TEAM, "bench")
     await core.handle(to_message(team, "UADMIN", "admin kudos-limit 1000"))  # many kudos a day per giver
-    adapter = SlackAdapter(settings=settings, core=core)
+    inbox = Inbox(ack_engine=engine, work_engine=engine, lease=timedelta(seconds=60))
+    queue = WorkQueue(inbox=inbox, workers=5, size=100)
+    adapter = SlackAdapter(settings=settings, core=core, inbox=inbox, queue=queue)
     router.register("slack", adapter.notifier)
 
     async def close() -> None:
         await adapter.close()
+        await queue.close()
         await engine.dispose()
 
-    return (adapter.app, adapter.runtime.inflight, commit_clock(engine), close), core
+    return (adapter.app, adapter.idle, commit_clock(engine), close), core
 
 
 async def floor(directory: Path, api_url: str) -> Built:
@@ -183,7 +187,7 @@ async def floor(directory: Path, api_url: str) -> Built:
                 {"g": body["user_id"], "r": "URECEIVER", "m": body["text"]},
             )
 
-    return app, inflight, commit_clock(engine), engine.dispose
+    return app, inflight.idle, commit_clock(engine), engine.dispose
 
 
 def summary(values: list[float]) -> tuple[float, float]:
@@ -197,16 +201,16 @@ async def main(commands: int, warmup: int) -> None:
     api_url = str(server.make_url("/api/"))
     results: dict[str, Timings] = {}
     with tempfile.TemporaryDirectory() as folder:
-        app, inflight, commits, close = await floor(Path(folder), api_url)
+        app, idle, commits, close = await floor(Path(folder), api_url)
         try:
-            await measure(app, inflight, commits, warmup)
-            results["floor: bare Bolt, ack + one insert"] = await measure(app, inflight, commits, commands)
+            await measure(app, idle, commits, warmup)
+            results["floor: bare Bolt, ack + one insert"] = await measure(app, idle, commits, commands)
         finally:
             await close()
-        (app, inflight, commits, close), core = await guild(Path(folder), api_url)
+        (app, idle, commits, close), core = await guild(Path(folder), api_url)
         try:
-            await measure(app, inflight, commits, warmup)
-            results["Guild /kudos"] = await measure(app, inflight, commits, commands)
+            await measure(app, idle, commits, warmup)
+            results["Guild /kudos"] = await measure(app, idle, commits, commands)
             results["  of which core.handle alone"] = await measure_core(core, commits, commands)
         finally:
             await close()

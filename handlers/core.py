@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from handlers import grammar
 from handlers.context import Context, CoreSettings, Refusal
@@ -33,6 +36,7 @@ UseCase = Callable[[Context], Awaitable[Reply | Outcome]]
 TOKEN = re.compile(r"<@([^<>|\s]+)>")
 RETRIES = 3
 SORRY = "Sorry — something went wrong on my side and nothing was saved. Please try again in a moment."
+_OUTAGES_RAISE: ContextVar[bool] = ContextVar("guild_outages_raise", default=False)
 
 
 class Core:
@@ -79,10 +83,12 @@ class Core:
             except DBAPIError as error:
                 if attempt < RETRIES and (_transient(error) or error.connection_invalidated):
                     continue  # a lost race, or a pooled connection that had died: nothing was written
+                self._raise_if_deferred(error, message, name)
                 log.exception("use case failed", extra=self._fields(message, name))
                 self.record(name, "error")
                 return private(SORRY)
-            except Exception:
+            except Exception as error:
+                self._raise_if_deferred(error, message, name)
                 log.exception("use case failed", extra=self._fields(message, name))
                 self.record(name, "error")
                 return private(SORRY)
@@ -149,6 +155,14 @@ class Core:
                 self.communities.keep(community)
         return reply, notices, ctx.settings_changed
 
+    def _raise_if_deferred(self, error: Exception, message: Message, name: str) -> None:
+        """Under ``outages_raise``, a database outage is the caller's to retry later: no "Sorry" to anyone."""
+        if _OUTAGES_RAISE.get() and is_outage(error):
+            log.warning("use case deferred: the database is unavailable (%s)", type(error).__name__,
+                        extra=self._fields(message, name))
+            self.record(name, "deferred")
+            raise Unavailable(type(error).__name__) from error
+
     def _fields(self, message: Message, name: str) -> dict[str, Any]:
         return {"community": message.community.external_id, "person": message.author.user_id, "command": name}
 
@@ -172,6 +186,31 @@ def usage_name(text: str, error: grammar.UsageError) -> str:
 
 class CommitUnknown(Exception):
     """The database connection broke while committing; whether the work was saved is unknown."""
+
+
+class Unavailable(Exception):
+    """The database was unavailable after the retries; nothing was answered (see ``outages_raise``)."""
+
+
+@contextmanager
+def outages_raise() -> Iterator[None]:
+    """Within this block (this task), a use case the database could not run raises ``Unavailable``
+    instead of answering "Sorry": the caller kept the delivery (the inbox) and runs it again later,
+    and the delivery key makes that second run count once."""
+    token = _OUTAGES_RAISE.set(True)
+    try:
+        yield
+    finally:
+        _OUTAGES_RAISE.reset(token)
+
+
+def is_outage(error: BaseException) -> bool:
+    """The database, not the request, is the problem: unreachable, restarting, a connection lost, the pool
+    exhausted, or a COMMIT whose fate is unknown (the delivery key settles it on the next run)."""
+    if isinstance(error, Unavailable | CommitUnknown | OperationalError | InterfaceError | PoolTimeout
+                  | ConnectionError | TimeoutError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def usage_reply(text: str, usage: str | None) -> Reply:

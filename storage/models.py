@@ -508,3 +508,32 @@ class SurveyRating(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     competency: Mapped[str] = mapped_column(String(100), primary_key=True)
     rating: Mapped[int] = mapped_column(Integer)
+
+
+class InboxItem(Base):
+    """A platform delivery recorded before its ack, until its work is done (see ``storage.inbox``).
+
+    ``claimed_until`` is both the lease of whoever is working on it and, once
+    a try failed, when the next try is due; ``attempts`` counts the tries taken
+    over by a sweeper. Rows are not tied to a community: they are written
+    before anything in the payload is trusted beyond its signature.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        Index("ix_inbox_due", "claimed_until", postgresql_where=text("done_at IS NULL"),
+              sqlite_where=text("done_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))

@@ -3,8 +3,11 @@
 The app shares Guild's one aiohttp server with Teams and ``/healthz``: the
 route hands Bolt the raw request (its signature check needs the exact body)
 and Bolt's own request verification answers 401 to anything unsigned, forged
-or older than five minutes. Listeners acknowledge first and do their work
-after; their failures are logged with tracebacks (Slack never sees them).
+or older than five minutes. Every verified request is recorded in the inbox
+before any listener sees it (``bot/slack/inbox.py``); listeners acknowledge
+first and hand their work to the bounded work queue; failures are logged with
+tracebacks (Slack never sees them). A sweeper replays recorded requests whose
+work never finished through ``replay``.
 
 One workspace runs on ``SLACK_BOT_TOKEN``. With ``SLACK_CLIENT_ID`` and
 ``SLACK_CLIENT_SECRET`` Guild installs into several workspaces through Slack's
@@ -35,13 +38,16 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.inbox import Inbox, WorkQueue
 from bot.slack import commands, events, home, http, interactions, wire
+from bot.slack import inbox as recorded
 from bot.slack.notifier import SlackNotifier, retry_handlers
 from bot.slack.people import People
 from bot.slack.runtime import Runtime, context_fields
 from config import Settings
 from handlers.core import Core
 from storage.db import create_engine
+from storage.inbox import Item
 from storage.migrate import schema_lock
 
 log = logging.getLogger("guild.slack")
@@ -74,7 +80,7 @@ async def _create_tables(engine: AsyncEngine, installations: AsyncSQLAlchemyInst
 
 
 class SlackAdapter:
-    def __init__(self, *, settings: Settings, core: Core) -> None:
+    def __init__(self, *, settings: Settings, core: Core, inbox: Inbox, queue: WorkQueue) -> None:
         if not (settings.slack_signing_secret or settings.slack_app_token):
             raise ValueError(
                 "Slack over HTTP needs SLACK_SIGNING_SECRET: without it Guild cannot tell Slack's requests "
@@ -117,7 +123,9 @@ class SlackAdapter:
             oauth_settings=oauth,
         )
         self.notifier = SlackNotifier(self.client, self._bot_token if oauth else None)
-        self.runtime = Runtime(core=core, people=People(core), notifier=self.notifier)
+        self.inbox, self.queue = inbox, queue
+        self.runtime = Runtime(core=core, people=People(core), notifier=self.notifier, inbox=inbox, queue=queue)
+        self.app.use(recorded.Recorder(inbox))
         for feature in (commands, interactions, events, home):
             feature.register(self.app, self.runtime)
         self.app.error(self._on_error)
@@ -146,8 +154,13 @@ class SlackAdapter:
         await self._socket.connect_async()
 
     async def idle(self) -> None:
-        """Returns once no acknowledged work is still running."""
+        """Returns once no acknowledged work is still running or queued."""
         await self.runtime.inflight.idle()
+        await self.queue.idle()
+
+    async def replay(self, item: Item) -> None:
+        """Run a recorded request whose work never finished again (the sweeper's call)."""
+        await recorded.replay(self.app, self.inbox, item)
 
     async def close(self) -> None:
         """Stop listening, let acknowledged work finish (briefly), then let go of the database."""
@@ -165,7 +178,11 @@ class SlackAdapter:
         refused = await wire.problem(request)  # what would make Bolt raise: a 4xx here instead of its 500
         if refused is not None:
             return refused
-        response = await self.app.async_dispatch(await to_bolt_request(request))
+        bolt_request = await to_bolt_request(request)
+        response = await self.app.async_dispatch(bolt_request)
+        found = bolt_request.context.get(recorded.CONTEXT)
+        if response.status == 404 and found is not None and not found.handed_on:
+            await self.inbox.finish(found)  # recorded, but no listener wants it: nothing to do
         return await to_aiohttp_response(response)
 
     async def _install(self, request: web.Request) -> web.Response:

@@ -1,7 +1,9 @@
 """Slash commands: ``/guild`` takes the whole grammar, the others are shortcuts for one word of it.
 
 Slack gives up on a command that is not acknowledged within 3 seconds, so a
-listener acknowledges first and works afterwards. Text the grammar cannot
+listener acknowledges first and hands the work to the queue (``Runtime.later``;
+the request is already in the inbox, and its inbox key is the use case's
+delivery key, so a replay of it counts once). Text the grammar cannot
 read is answered in the acknowledgement itself (the quickest possible
 answer, and private); a command that needs a form opens the modal right
 after the ack, while its ``trigger_id`` is still valid.
@@ -13,12 +15,14 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import modals
 from bot.slack.blocks import notification_text, render
-from bot.slack.replies import Where, answer
+from bot.slack.inbox import delivery
+from bot.slack.replies import Where, answer, busy
 from bot.slack.runtime import Runtime
 from bot.slack.to_command import COMMANDS, command_text, community, to_message
 from handlers import grammar
@@ -26,7 +30,8 @@ from handlers.core import usage_name, usage_reply
 
 
 def register(app: AsyncApp, rt: Runtime) -> None:
-    async def on_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
+    async def on_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond,
+                         context: AsyncBoltContext) -> None:
         team, user, channel = community(body), body["user_id"], body.get("channel_id")
         text = command_text(body["command"], body.get("text") or "")
         form = modals.form_for(text, modals.Origin(channel, body.get("response_url")))
@@ -42,9 +47,14 @@ def register(app: AsyncApp, rt: Runtime) -> None:
             await ack(text=notification_text(reply), blocks=render(reply))
             return
         await ack()
-        message = await rt.message(client, team, user, text, channel=channel)
-        reply = await rt.core.handle(message)
-        await answer(reply, Where(client, team, user, channel, respond), rt.notifier)
+        where = Where(client, team, user, channel, respond)
+        key = delivery(context).key
+
+        async def work() -> None:
+            message = await rt.message(client, team, user, text, channel=channel, delivery_key=key)
+            await answer(await rt.core.handle(message), where, rt.notifier)
+
+        await rt.later(context, work, busy=lambda: busy(where, rt.notifier))
 
     for name in COMMANDS:
-        app.command(name)(rt.inflight.track(on_command))
+        app.command(name)(rt.track(on_command))

@@ -31,7 +31,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.notifier import error_code
-from bot.slack.replies import Where, answer
+from bot.slack.replies import Where, answer, busy
 from bot.slack.runtime import Runtime
 from bot.slack.to_command import community, mentioned_ids
 from handlers import kudos
@@ -103,9 +103,17 @@ def register(app: AsyncApp, rt: Runtime) -> None:
     reactions = Reactions()
 
     @app.event("message")
-    @rt.inflight.track
+    @rt.track
     async def on_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
                          context: AsyncBoltContext) -> None:
+        busy_here = None
+        if event.get("channel_type") == "im" and event.get("user"):  # a command in a DM: an answer is expected
+            where = Where(client, community(body), event["user"], event.get("channel"))
+            busy_here = lambda: busy(where, rt.notifier)  # noqa: E731
+        await rt.later(context, lambda: heard(body, event, client, context), busy=busy_here)
+
+    async def heard(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                    context: AsyncBoltContext) -> None:
         subtype = event.get("subtype")
         item = (event.get("message") or {}) if subtype == "message_changed" else event
         if subtype not in HEARD_SUBTYPES or item.get("bot_id") or not item.get("user"):
@@ -133,9 +141,13 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         await answer(reply, where, rt.notifier)
 
     @app.event("reaction_added")
-    @rt.inflight.track
+    @rt.track
     async def on_reaction_added(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
                                 context: AsyncBoltContext) -> None:
+        await rt.later(context, lambda: reaction_added(body, event, client, context))
+
+    async def reaction_added(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                             context: AsyncBoltContext) -> None:
         found = await _kudos_reaction(body, event, emoji, context.bot_user_id)
         if found is None:
             return
@@ -152,9 +164,13 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         await answer(reply, Where(client, found.team, found.giver, found.channel), rt.notifier)
 
     @app.event("reaction_removed")
-    @rt.inflight.track
+    @rt.track
     async def on_reaction_removed(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
                                   context: AsyncBoltContext) -> None:
+        await rt.later(context, lambda: reaction_removed(body, event, client, context))
+
+    async def reaction_removed(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                               context: AsyncBoltContext) -> None:
         found = await _kudos_reaction(body, event, emoji, context.bot_user_id)
         if found is None:
             return

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import SURFACE_BLOCKS, render
@@ -37,10 +38,11 @@ PART_BLOCKS = (SURFACE_BLOCKS - 8) // PARTS  # header, three dividers, quick act
 
 def register(app: AsyncApp, rt: Runtime) -> None:
     @app.event("app_home_opened")
-    @rt.inflight.track
-    async def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+    @rt.track
+    async def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                             context: AsyncBoltContext) -> None:
         if event.get("tab") == "home":
-            await publish(rt, client, community(body), event["user"])
+            await rt.later(context, lambda: publish(rt, client, community(body), event["user"]))
 
 
 async def publish(rt: Runtime, client: AsyncWebClient, team: CommunityRef, user_id: str) -> None:

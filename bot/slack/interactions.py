@@ -16,12 +16,14 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import home, modals
 from bot.slack.blocks import ACTION_PREFIX
-from bot.slack.replies import Where, answer
+from bot.slack.inbox import delivery
+from bot.slack.replies import Where, answer, busy
 from bot.slack.runtime import Runtime
 from bot.slack.to_command import community, to_message
 from handlers import grammar
@@ -29,9 +31,10 @@ from handlers import grammar
 
 def register(app: AsyncApp, rt: Runtime) -> None:
     @app.action(re.compile("^" + re.escape(ACTION_PREFIX)))
-    @rt.inflight.track
+    @rt.track
     async def on_button(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond,
+        context: AsyncBoltContext,
     ) -> None:
         await ack()
         team, user = community(body), body["user"]["id"]
@@ -41,16 +44,21 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         if form is not None:
             await client.views_open(trigger_id=body["trigger_id"], view=form)
             return
-        message = await rt.message(client, team, user, command, channel=channel)
-        reply = await rt.core.handle(message)
-        back = respond if body.get("response_url") else None
-        await answer(reply, Where(client, team, user, channel, back), rt.notifier)
-        if (body.get("view") or {}).get("type") == "home":
-            await home.publish(rt, client, team, user)
+        where = Where(client, team, user, channel, respond if body.get("response_url") else None)
+        key = delivery(context).key
+
+        async def work() -> None:
+            message = await rt.message(client, team, user, command, channel=channel, delivery_key=key)
+            await answer(await rt.core.handle(message), where, rt.notifier)
+            if (body.get("view") or {}).get("type") == "home":
+                await home.publish(rt, client, team, user)
+
+        await rt.later(context, work, busy=lambda: busy(where, rt.notifier))
 
     @app.view(modals.CALLBACK_ID)
-    @rt.inflight.track
-    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
+    @rt.track
+    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+                        context: AsyncBoltContext) -> None:
         team, user = community(body), body["user"]["id"]
         form = modals.read(view)
         if (empty := modals.unchanged(form)) is not None:
@@ -63,7 +71,12 @@ def register(app: AsyncApp, rt: Runtime) -> None:
             return
         await ack()
         channel = form.origin.channel
-        message = await rt.message(client, team, user, form.text, channel=channel, delivery_key=f"view:{view['id']}")
-        reply = await rt.core.handle(message)
         back = AsyncRespond(response_url=form.origin.response_url) if form.origin.response_url else None
-        await answer(reply, Where(client, team, user, channel, back), rt.notifier)
+        where = Where(client, team, user, channel, back)
+
+        async def work() -> None:  # keyed by the view: a double submit (two requests) records once
+            message = await rt.message(client, team, user, form.text, channel=channel,
+                                       delivery_key=f"view:{view['id']}")
+            await answer(await rt.core.handle(message), where, rt.notifier)
+
+        await rt.later(context, work, busy=lambda: busy(where, rt.notifier))

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack import http
 from bot.slack.blocks import notification_text, render
 from bot.slack.notifier import SlackNotifier, error_code, upload
-from handlers.types import CommunityRef, Recipient, Reply
+from handlers.types import CommunityRef, Recipient, Reply, private
 
 NOT_THERE = ("not_in_channel", "channel_not_found", "is_archived")
 INVITE_TIP = (
@@ -28,6 +28,7 @@ INVITE_TIP = (
 )
 
 NOT_HERE_TIP = "I can't post in this conversation, so only you see this. Here is what I would have posted:"
+BUSY = private("I'm busy right now — I've saved your request and it will be done in a moment.")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ async def answer(reply: Reply | None, where: Where, notifier: SlackNotifier) -> 
         tip = NOT_HERE_TIP if where.is_dm else INVITE_TIP
         reply = replace(reply, text=f"{tip}\n\n{reply.text}", public=False)
     await privately(reply, where, notifier)
+
+
+async def busy(where: Where, notifier: SlackNotifier) -> None:
+    """Tell the person their request waits in the inbox (the work queue was full)."""
+    await privately(BUSY, where, notifier)
 
 
 async def privately(reply: Reply, where: Where, notifier: SlackNotifier) -> None:

@@ -4,52 +4,48 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.inbox import Inbox, Job, WorkQueue
+from bot.slack.inbox import delivery
 from bot.slack.notifier import SlackNotifier
 from bot.slack.people import People
 from bot.slack.to_command import mentioned_ids, to_message
-from handlers.core import Core
+from handlers.core import Core, is_outage
 from handlers.types import CommunityRef, Message
 
 Listener = TypeVar("Listener", bound=Callable[..., Awaitable[None]])
 
 
 class InFlight:
-    """Listener work still running after its ack.
+    """Listeners still running after their ack.
 
     Bolt runs a listener's remainder in a background task nobody awaits;
-    counting them lets shutdown finish what was acknowledged instead of
-    cutting it off mid-transaction (and lets tests wait for quiet).
-    ``on_done`` is told each listener's duration, ack included (app.py feeds
-    it to the completion-latency metric).
+    counting them lets shutdown wait until each has handed its work to the
+    queue (or finished it) instead of cutting it off (and lets tests wait for quiet).
     """
 
     def __init__(self) -> None:
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self.on_done: Callable[[float], None] | None = None
 
     def track(self, listener: Listener) -> Listener:
         @functools.wraps(listener)  # Bolt reads the wrapped function's argument names
         async def run(*args: Any, **kwargs: Any) -> None:
             self._running += 1
             self._idle.clear()
-            started = time.perf_counter()
             try:
                 await listener(*args, **kwargs)
             finally:
                 self._running -= 1
                 if not self._running:
                     self._idle.set()
-                if self.on_done is not None:
-                    self.on_done(time.perf_counter() - started)
 
         return run  # type: ignore[return-value]
 
@@ -59,10 +55,54 @@ class InFlight:
 
 @dataclass(frozen=True)
 class Runtime:
+    """The core, Slack's people and notifier, and the inbox with its work queue.
+
+    A listener acknowledges, then hands its work to ``later``; ``track`` wraps
+    every listener so that a request whose listener handed nothing on (a usage
+    answer in the ack, a form opened) is marked done in the inbox at its end.
+    """
+
     core: Core
     people: People
     notifier: SlackNotifier
+    inbox: Inbox
+    queue: WorkQueue
     inflight: InFlight = field(default_factory=InFlight)
+
+    def track(self, listener: Listener) -> Listener:
+        """Count the listener in flight, and settle its inbox row unless its work went to the queue.
+
+        The listener must take Bolt's ``context`` (where the recorder put the delivery).
+        """
+
+        @functools.wraps(listener)  # Bolt reads the wrapped function's argument names
+        async def settled(*args: Any, **kwargs: Any) -> None:
+            found = delivery(kwargs["context"])
+            try:
+                await listener(*args, **kwargs)
+            except Exception as error:
+                if not found.handed_on:
+                    if is_outage(error):
+                        await self.inbox.retry_later(found, error)
+                    else:
+                        await self.inbox.finish(found, f"{type(error).__name__}: {error}")
+                raise
+            if not found.handed_on:
+                await self.inbox.finish(found)
+
+        return self.inflight.track(settled)  # type: ignore[arg-type]
+
+    async def later(self, context: AsyncBoltContext, job: Job, *, busy: Job | None = None) -> None:
+        """Run ``job`` (the work after the ack) through the bounded queue; when it is full, give the row
+        back for a sweeper — here or on another instance — and tell the person with ``busy``."""
+        found = delivery(context)
+        if self.queue.offer(found, job):
+            return
+        found.handed_on = True
+        self.inbox.event("busy")
+        await self.inbox.release(found)
+        if busy is not None and not found.recovered:
+            await busy()
 
     async def message(
         self,

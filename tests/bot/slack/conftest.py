@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import count
 from typing import Any
 from urllib.parse import urlencode
@@ -16,8 +17,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import config
+from bot.inbox import Inbox, WorkQueue
 from bot.notify import RoutingNotifier
 from bot.slack.adapter import SlackAdapter
 from handlers.context import CoreSettings
@@ -47,6 +50,13 @@ def signed(body: str, *, secret: str = SECRET, at: int | None = None) -> dict[st
     timestamp = str(at if at is not None else int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+
+
+def work_queue(engine: AsyncEngine, *, workers: int = 5, size: int = 100,
+               lease: timedelta = timedelta(seconds=60)) -> tuple[Inbox, WorkQueue]:
+    """An inbox on ``engine`` (for the ack path too) and a work queue, as ``app.build`` makes them."""
+    inbox = Inbox(ack_engine=engine, work_engine=engine, lease=lease)
+    return inbox, WorkQueue(inbox=inbox, workers=workers, size=size)
 
 
 @dataclass
@@ -157,7 +167,8 @@ async def slack(database_url: str, fake_slack: FakeSlack, clock: FakeClock) -> A
     router = RoutingNotifier()
     core = Core(uow=lambda: UnitOfWork(sessions), notifier=router, clock=clock,
                 settings=CoreSettings(admins=settings.admins, timezone=settings.timezone))
-    adapter = SlackAdapter(settings=settings, core=core)
+    inbox, queue = work_queue(engine)
+    adapter = SlackAdapter(settings=settings, core=core, inbox=inbox, queue=queue)
     router.register("slack", adapter.notifier)
     web_app = web.Application()
     adapter.mount(web_app)
@@ -166,4 +177,5 @@ async def slack(database_url: str, fake_slack: FakeSlack, clock: FakeClock) -> A
     yield SlackHarness(http=http, fake=fake_slack, core=core, adapter=adapter)
     await http.close()
     await adapter.close()
+    await queue.close()
     await engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
@@ -15,8 +16,9 @@ import app
 import config
 from bot.slack.adapter import SlackAdapter
 from handlers.core import Core
+from storage.db import create_engine
 from storage.models import Kudos
-from tests.bot.slack.conftest import SECRET, SlackHarness, signed, slack_env
+from tests.bot.slack.conftest import SECRET, SlackHarness, signed, slack_env, work_queue
 from tests.bot.slack.fake_slack import TEAM, FakeSlack
 from tests.fakes import FakeClock, RecordingNotifier
 
@@ -52,7 +54,7 @@ def test_http_mode_refuses_to_start_without_a_signing_secret() -> None:
     settings = config.Settings(slack_bot_token="xoxb-1")
     core = Core(uow=lambda: None, notifier=RecordingNotifier(), clock=FakeClock())  # type: ignore[arg-type,return-value]
     with pytest.raises(ValueError, match="SLACK_SIGNING_SECRET"):
-        SlackAdapter(settings=settings, core=core)
+        SlackAdapter(settings=settings, core=core, **_work())
 
 
 async def test_tokens_and_secrets_never_reach_the_logs(
@@ -88,7 +90,7 @@ async def test_oauth_install_redirects_to_slack_with_the_manifest_scopes(tmp_pat
     del env["SLACK_BOT_TOKEN"]
     settings = config.load(env, dotenv=None)
     core = Core(uow=lambda: None, notifier=RecordingNotifier(), clock=FakeClock())  # type: ignore[arg-type,return-value]
-    adapter = SlackAdapter(settings=settings, core=core)
+    adapter = SlackAdapter(settings=settings, core=core, **_work())
     web_app = web.Application()
     adapter.mount(web_app)
     http = TestClient(TestServer(web_app, host="127.0.0.1"))
@@ -149,3 +151,9 @@ async def test_the_http_session_is_closed_with_the_app(database_url: str, fake_s
     assert guild.slack.client.session is session and not session.closed
     await guild.close()
     assert session.closed
+
+
+def _work() -> dict[str, Any]:
+    """An inbox and a work queue on a database nobody touches (the adapter is refused or only installs)."""
+    inbox, queue = work_queue(create_engine("sqlite://"))
+    return {"inbox": inbox, "queue": queue}

@@ -1,0 +1,262 @@
+"""Acknowledged work that is never lost: the inbox, the bounded work queue and the sweeper.
+
+An adapter records each delivery in the inbox before its ack (``Inbox.record``,
+one INSERT on the inbox's own small engine, so that no burst of work can keep
+an ack waiting for a connection), then offers the work to the ``WorkQueue``.
+The queue is bounded by the database pool: its workers run at most as many
+jobs at once as there are connections, and when it is full the work is not
+started at all — the row is given back, due at once, and the sweeper of
+whichever instance has room runs it. A row is marked done once its work
+finished; the use case's delivery key (the inbox key) makes a second run of a
+committed use case a no-op, so re-running is always safe.
+
+The ``Sweeper`` (one per serving process) takes over rows whose lease ran out
+— their process died, or their last try met a database outage and is due
+again — and replays them through the platform adapter's ``replay``. Outages
+are retried with backoff up to ``MAX_ATTEMPTS`` tries, then the row stays,
+visible (``guild_inbox_failed``, a log line), for an operator.
+
+This module knows no platform; ``bot/slack/inbox.py`` records and replays Slack requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from handlers.core import is_outage, outages_raise
+from storage import inbox as rows
+from storage.inbox import Depth, Item
+
+log = logging.getLogger("guild.inbox")
+
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = 5.0  # after the n-th failed try, wait 5 · 2^(n-1) s (at most BACKOFF_CAP_SECONDS)
+BACKOFF_CAP_SECONDS = 300.0
+KEEP_DONE = timedelta(days=1)  # a finished row's key answers retries and replays this long
+PRUNE_EVERY_SECONDS = 300.0
+JOBS_PER_CONNECTION = 20  # queue length per pooled connection: a short wait, never a pool timeout
+
+Job = Callable[[], Awaitable[None]]
+Replay = Callable[[Item], Awaitable[None]]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Delivery:
+    """One recorded delivery on its way through a listener: its inbox key, whether a sweeper replays it
+    (and how many take-overs it had), and whether the work was handed on (then the queue, not the
+    listener, finishes the row)."""
+
+    platform: str
+    key: str
+    recovered: bool = False
+    attempts: int = 0
+    handed_on: bool = False
+    started: float = field(default_factory=time.perf_counter)
+
+
+class Inbox:
+    """The inbox table as adapters and workers use it.
+
+    ``record`` runs on ``ack_engine`` (the ack path's own pool); everything else
+    runs on ``work_engine``, with the work it accounts for.
+    """
+
+    def __init__(self, *, ack_engine: AsyncEngine, work_engine: AsyncEngine, lease: timedelta,
+                 clock: Callable[[], datetime] = utc_now, owner: str | None = None) -> None:
+        self.ack_engine = ack_engine
+        self.work_engine = work_engine
+        self.lease = lease
+        self.clock = clock
+        self.owner = owner or f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.on_event: list[Callable[[str], None]] = []  # recorded, duplicate, busy, recovered, retry, failed
+        # Told (platform, seconds from the request's arrival) when a delivery's work is done (metrics).
+        self.on_done: list[Callable[[str, float], None]] = []
+
+    async def record(self, *, platform: str, key: str, kind: str, payload: str, content_type: str) -> bool:
+        """Record before the ack; False for a key seen before (a retry or a replay: answer it, do nothing)."""
+        async with self.ack_engine.begin() as conn:
+            new = await rows.record(conn, platform=platform, key=key, kind=kind, payload=payload,
+                                    content_type=content_type, owner=self.owner, now=self.clock(), lease=self.lease)
+        self.event("recorded" if new else "duplicate")
+        return new
+
+    async def finish(self, delivery: Delivery, error: str | None = None) -> None:
+        async with self.work_engine.begin() as conn:
+            await rows.finish(conn, delivery.key, self.clock(), error)
+        for observe in self.on_done:
+            observe(delivery.platform, time.perf_counter() - delivery.started)
+
+    async def retry_later(self, delivery: Delivery, error: BaseException) -> None:
+        """An outage: due again after a backoff; after ``MAX_ATTEMPTS`` take-overs no sweeper claims it any
+        more, and it stays — logged, counted, in ``guild_inbox_failed`` — for an operator."""
+        if delivery.attempts >= MAX_ATTEMPTS:
+            log.error("inbox delivery failed for good after %d tries; it stays in the inbox for an operator",
+                      delivery.attempts + 1, extra={"result": delivery.key})
+            self.event("failed")
+        else:
+            self.event("retry")
+        wait = min(BACKOFF_SECONDS * 2 ** delivery.attempts, BACKOFF_CAP_SECONDS)
+        async with self.work_engine.begin() as conn:
+            await rows.retry_at(conn, delivery.key, self.clock() + timedelta(seconds=wait),
+                                f"{type(error).__name__}: {error}")
+
+    async def release(self, delivery: Delivery) -> None:
+        """No room here: due at once for whichever instance has room (a replay's claim is not counted)."""
+        async with self.work_engine.begin() as conn:
+            await rows.release(conn, delivery.key, self.clock(), untried=delivery.recovered)
+
+    async def claim(self, limit: int) -> list[Item]:
+        async with self.work_engine.begin() as conn:
+            return await rows.claim(conn, owner=self.owner, now=self.clock(), lease=self.lease, limit=limit,
+                                    max_attempts=MAX_ATTEMPTS)
+
+    async def depth(self) -> Depth:
+        async with self.work_engine.connect() as conn:
+            return await rows.depth(conn, MAX_ATTEMPTS)
+
+    async def prune(self) -> int:
+        async with self.work_engine.begin() as conn:
+            return await rows.prune(conn, self.clock() - KEEP_DONE)
+
+    def event(self, name: str) -> None:
+        for observe in self.on_event:
+            observe(name)
+
+
+class WorkQueue:
+    """A bounded queue of acknowledged work and the workers that run it, each job to the end of its row."""
+
+    def __init__(self, *, inbox: Inbox, workers: int, size: int) -> None:
+        self.inbox = inbox
+        self._queue: asyncio.Queue[tuple[Delivery, Job]] = asyncio.Queue(maxsize=size)
+        self._workers = workers
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def room(self) -> int:
+        """How many more jobs the queue takes now."""
+        return self._queue.maxsize - self._queue.qsize()
+
+    def offer(self, delivery: Delivery, job: Job) -> bool:
+        """Queue ``job`` for ``delivery``; False when full (then the caller gives the row back)."""
+        self._start()
+        try:
+            self._queue.put_nowait((delivery, job))
+        except asyncio.QueueFull:
+            return False
+        delivery.handed_on = True
+        return True
+
+    async def idle(self) -> None:
+        """Returns once nothing is queued or running (for the drain on SIGTERM, and tests)."""
+        await self._queue.join()
+
+    async def close(self) -> None:
+        """Stop the workers; what is still queued stays in the inbox for the next sweep (here or elsewhere)."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+    def _start(self) -> None:
+        if not self._tasks:
+            self._tasks = [asyncio.create_task(self._work(), name=f"guild-worker-{n}") for n in range(self._workers)]
+
+    async def _work(self) -> None:
+        while True:
+            delivery, job = await self._queue.get()
+            try:
+                await run(self.inbox, delivery, job)
+            finally:
+                self._queue.task_done()
+
+
+async def run(inbox: Inbox, delivery: Delivery, job: Job) -> None:
+    """Run one job and settle its row: done, due again after an outage, or done with the error noted."""
+    try:
+        with outages_raise():
+            await job()
+    except Exception as error:
+        if is_outage(error):
+            with suppress(Exception):  # the database may still be away: the lease runs out, a sweeper retries
+                await inbox.retry_later(delivery, error)
+            return
+        log.exception("acknowledged work failed", extra={"result": delivery.key})
+        with suppress(Exception):
+            await inbox.finish(delivery, f"{type(error).__name__}: {error}")
+        return
+    try:
+        await inbox.finish(delivery)
+    except Exception as error:  # done but not marked: a sweeper replays it, the delivery key makes that a no-op
+        log.warning("could not mark inbox delivery done (%s)", type(error).__name__, extra={"result": delivery.key})
+
+
+class Sweeper:
+    """Takes over rows nobody is working on and replays them through their platform's adapter."""
+
+    def __init__(self, *, inbox: Inbox, queue: WorkQueue, replayers: dict[str, Replay], interval: float) -> None:
+        self.inbox = inbox
+        self.queue = queue
+        self.replayers = replayers
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+        self._pruned_at = 0.0
+
+    async def sweep(self) -> int:
+        """One pass: claim as many due rows as the queue has room for and replay them; returns how many."""
+        if self.queue.room <= 0:
+            return 0
+        items = await self.inbox.claim(self.queue.room)
+        for item in items:
+            replay = self.replayers.get(item.platform)
+            if replay is None:  # a platform this instance does not serve: leave it to one that does
+                await self.inbox.release(Delivery(item.platform, item.key, recovered=True))
+                continue
+            log.info("inbox delivery recovered", extra={"result": item.key, "platform": item.platform})
+            self.inbox.event("recovered")
+            try:
+                await replay(item)
+            except Exception as error:
+                if not is_outage(error):
+                    log.exception("inbox replay failed", extra={"result": item.key})
+                await self.inbox.retry_later(Delivery(item.platform, item.key, recovered=True,
+                                                      attempts=item.attempts), error)
+        if time.monotonic() - self._pruned_at > PRUNE_EVERY_SECONDS:
+            self._pruned_at = time.monotonic()
+            await self.inbox.prune()
+        return len(items)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="guild-inbox-sweeper")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception as error:  # the database is away: the next pass tries again
+                log.warning("inbox sweep failed (%s)", type(error).__name__)
+            await asyncio.sleep(self.interval)

@@ -1,0 +1,116 @@
+"""The inbox table: platform deliveries recorded before their ack, kept until their work is done.
+
+An adapter records a delivery with one INSERT that ignores a key it has seen
+(a retry, a replayed request), answers the platform, and marks the row done
+once the work finished. A row not done whose ``claimed_until`` has passed
+belongs to nobody any more — its process died, or its last try failed and the
+next one is due — and ``claim`` hands such rows to exactly one caller, however
+many instances ask at once (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the
+write lock that every SQLite transaction takes up front).
+
+These are Core statements on a connection, not ORM work: the insert sits on
+the ack path, where every millisecond shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.models import InboxItem
+
+ERROR_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Item:
+    """A recorded delivery as a sweeper takes it over."""
+
+    key: str
+    platform: str
+    kind: str
+    payload: str
+    content_type: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Depth:
+    """Unfinished rows: how many are waiting (or being worked on), since when, and how many were given up."""
+
+    waiting: int
+    oldest: datetime | None
+    failed: int
+
+
+async def record(conn: AsyncConnection, *, platform: str, key: str, kind: str, payload: str, content_type: str,
+                 owner: str, now: datetime, lease: timedelta) -> bool:
+    """Record a delivery, leased to ``owner``; False when its key was recorded before (nothing is written)."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    result = await conn.execute(insert(InboxItem).values(
+        platform=platform, key=key, kind=kind, payload=payload, content_type=content_type, received_at=now,
+        attempts=0, claimed_by=owner, claimed_until=now + lease,
+    ).on_conflict_do_nothing())
+    return bool(result.rowcount)
+
+
+async def finish(conn: AsyncConnection, key: str, now: datetime, error: str | None = None) -> None:
+    """The work is done (``error``: it ended in a way a retry would not change, kept for the operator)."""
+    await conn.execute(update(InboxItem).where(InboxItem.key == key).values(
+        done_at=now, last_error=error[:ERROR_LENGTH] if error else None))
+
+
+async def retry_at(conn: AsyncConnection, key: str, due: datetime, error: str) -> None:
+    """The try failed for a reason that passes (the database was away): due again at ``due``, by anyone."""
+    await conn.execute(update(InboxItem).where(InboxItem.key == key, InboxItem.done_at.is_(None)).values(
+        claimed_by=None, claimed_until=due, last_error=error[:ERROR_LENGTH]))
+
+
+async def release(conn: AsyncConnection, key: str, now: datetime, *, untried: bool) -> None:
+    """Give the row back, due now, without a try (this instance had no room); ``untried`` undoes a claim's count."""
+    values = {"claimed_by": None, "claimed_until": now}
+    if untried:
+        values["attempts"] = case((InboxItem.attempts > 0, InboxItem.attempts - 1), else_=0)
+    await conn.execute(update(InboxItem).where(InboxItem.key == key, InboxItem.done_at.is_(None)).values(**values))
+
+
+async def claim(conn: AsyncConnection, *, owner: str, now: datetime, lease: timedelta, limit: int,
+                max_attempts: int) -> list[Item]:
+    """Take over at most ``limit`` rows that are due, oldest due first; each counts one more attempt."""
+    due = (select(InboxItem.id)
+           .where(InboxItem.done_at.is_(None), InboxItem.attempts < max_attempts, InboxItem.claimed_until <= now)
+           .order_by(InboxItem.claimed_until).limit(limit)
+           .with_for_update(skip_locked=True))
+    result = await conn.execute(
+        update(InboxItem).where(InboxItem.id.in_(due.scalar_subquery()))
+        .values(claimed_by=owner, claimed_until=now + lease, attempts=InboxItem.attempts + 1)
+        .returning(InboxItem.key, InboxItem.platform, InboxItem.kind, InboxItem.payload, InboxItem.content_type,
+                   InboxItem.attempts))
+    return [Item(*row) for row in result]
+
+
+async def depth(conn: AsyncConnection, max_attempts: int) -> Depth:
+    """One indexed read of the unfinished rows (for the metrics scrape)."""
+    given_up = InboxItem.attempts >= max_attempts
+    row = (await conn.execute(
+        select(func.coalesce(func.sum(case((given_up, 0), else_=1)), 0),
+               func.min(case((given_up, None), else_=InboxItem.received_at)),
+               func.coalesce(func.sum(case((given_up, 1), else_=0)), 0))
+        .where(InboxItem.done_at.is_(None)))).one()
+    waiting, oldest, failed = row
+    if isinstance(oldest, str):  # SQLite hands back the text of a CASE over a datetime column
+        oldest = datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return Depth(int(waiting), oldest, int(failed))
+
+
+async def prune(conn: AsyncConnection, before: datetime) -> int:
+    """Forget finished rows received before ``before`` (long after any retry or replay of them could come)."""
+    result = await conn.execute(delete(InboxItem).where(InboxItem.received_at < before,
+                                                        InboxItem.done_at.is_not(None)))
+    return int(result.rowcount)
