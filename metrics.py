@@ -37,7 +37,7 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.commands = Counter(
             "guild_commands", "Commands handled, by command and result "
-            "(ok, refused, usage, duplicate, error)", ["command", "result"], registry=self.registry)
+            "(ok, refused, usage, duplicate, error, deferred)", ["command", "result"], registry=self.registry)
         self.ack_seconds = Histogram(
             "guild_ack_seconds", "Time from a platform request arriving to its HTTP answer (the ack)",
             ["platform"], buckets=ACK_BUCKETS, registry=self.registry)

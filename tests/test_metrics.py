@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -21,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 import app
 import config
+from storage import inbox as rows
 from storage.db import create_engine
 from storage.migrate import alembic_config, head_revisions, upgrade
 from storage.models import Kudos
@@ -147,6 +149,25 @@ def _downgrade_one(connection: Connection) -> None:
     alembic = alembic_config()
     alembic.attributes["connection"] = connection
     command.downgrade(alembic, "-1")
+
+
+async def test_inbox_events_depth_and_age_of_the_oldest_unfinished_row(served: Served) -> None:
+    await served.slash("UANA", "kudos <@UBEN> thanks for the calm release demo")
+    replayed = await served.scrape()
+    assert value(replayed, "guild_inbox_events_total", event="recorded") == 1
+    assert value(replayed, "guild_inbox_depth") == 0 and value(replayed, "guild_inbox_oldest_age_seconds") == 0
+
+    inbox = served.guild.inbox
+    assert inbox is not None
+    async with inbox.work_engine.begin() as conn:  # a row its process never finished, received 90 s ago
+        await rows.record(conn, platform="slack", key="slack:request:stuck", kind="command", payload="",
+                          content_type="application/x-www-form-urlencoded", owner="dead:1",
+                          now=inbox.clock() - timedelta(seconds=90), lease=timedelta(hours=1))
+
+    samples = await served.scrape()
+    assert value(samples, "guild_inbox_depth") == 1
+    assert 90 <= value(samples, "guild_inbox_oldest_age_seconds") < 120
+    assert value(samples, "guild_inbox_failed") == 0
 
 
 async def test_readyz_needs_the_schema_at_head_and_an_instance_not_draining(served: Served) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import count
@@ -159,23 +160,33 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     await fake.close()
 
 
-@pytest.fixture
-async def slack(database_url: str, fake_slack: FakeSlack, clock: FakeClock) -> AsyncIterator[SlackHarness]:
-    settings = config.load(slack_env(database_url, fake_slack.api_url), dotenv=None)
+@asynccontextmanager
+async def serving_slack(database_url: str, fake: FakeSlack, clock: FakeClock, *, workers: int = 5,
+                        size: int = 100) -> AsyncIterator[SlackHarness]:
+    """Guild's Slack adapter on ``database_url`` over real HTTP, with a work queue of ``workers`` and ``size``."""
+    settings = config.load(slack_env(database_url, fake.api_url), dotenv=None)
     engine = create_engine(database_url)
     sessions = session_factory(engine)
     router = RoutingNotifier()
     core = Core(uow=lambda: UnitOfWork(sessions), notifier=router, clock=clock,
                 settings=CoreSettings(admins=settings.admins, timezone=settings.timezone))
-    inbox, queue = work_queue(engine)
+    inbox, queue = work_queue(engine, workers=workers, size=size)
     adapter = SlackAdapter(settings=settings, core=core, inbox=inbox, queue=queue)
     router.register("slack", adapter.notifier)
     web_app = web.Application()
     adapter.mount(web_app)
     http = TestClient(TestServer(web_app, host="127.0.0.1"))
     await http.start_server()
-    yield SlackHarness(http=http, fake=fake_slack, core=core, adapter=adapter)
-    await http.close()
-    await adapter.close()
-    await queue.close()
-    await engine.dispose()
+    try:
+        yield SlackHarness(http=http, fake=fake, core=core, adapter=adapter)
+    finally:
+        await http.close()
+        await adapter.close()
+        await queue.close()
+        await engine.dispose()
+
+
+@pytest.fixture
+async def slack(database_url: str, fake_slack: FakeSlack, clock: FakeClock) -> AsyncIterator[SlackHarness]:
+    async with serving_slack(database_url, fake_slack, clock) as harness:
+        yield harness

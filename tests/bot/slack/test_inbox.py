@@ -1,0 +1,169 @@
+"""The inbox under Slack: replays and retries are one delivery, unfinished work is recovered exactly once,
+a database outage is retried instead of answered with "Sorry", and a full work queue still acknowledges."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
+
+from bot.inbox import Sweeper, utc_now
+from storage import inbox as rows
+from storage.models import InboxItem, Kudos
+from tests.bot.slack.conftest import SlackHarness, serving_slack, signed
+from tests.bot.slack.fake_slack import TEAM, FakeSlack
+from tests.fakes import FakeClock
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def kudos(fake: FakeSlack, n: int) -> str:
+    """A signed-to-be ``/kudos`` from giver ``UG<n>`` to ``UR<n>`` (nobody reaches a daily limit)."""
+    return urlencode({"team_id": TEAM, "channel_id": "CGENERAL", "user_id": f"UG{n}", "command": "/kudos",
+                      "text": f"<@UR{n}> thanks for demo number {n}", "trigger_id": f"t{n}",
+                      "response_url": fake.response_url(f"kudos-{n}")})
+
+
+def sweeper(slack: SlackHarness) -> Sweeper:
+    adapter = slack.adapter
+    return Sweeper(inbox=adapter.inbox, queue=adapter.queue, replayers={"slack": adapter.replay}, interval=1)
+
+
+async def left_unfinished(slack: SlackHarness, body: str, key: str) -> None:
+    """A row recorded by a process that died before finishing it: its lease ran out a minute ago."""
+    async with slack.adapter.inbox.work_engine.begin() as conn:
+        await rows.record(conn, platform="slack", key=key, kind="command", payload=body, content_type=FORM,
+                          owner="dead:1", now=utc_now() - timedelta(minutes=2), lease=timedelta(minutes=1))
+
+
+async def inbox_rows(slack: SlackHarness) -> list[Any]:
+    async with slack.core.uow() as uow:
+        return list((await uow.session.execute(
+            select(InboxItem.key, InboxItem.done_at, InboxItem.attempts, InboxItem.last_error))).all())
+
+
+async def test_a_signed_command_replayed_within_five_minutes_records_nothing_new(slack: SlackHarness) -> None:
+    body = kudos(slack.fake, 1)
+    headers = signed(body)
+    first = await slack.post(body, FORM, headers)
+    await slack.idle()
+    replayed = await slack.post(body, FORM, headers)
+    await slack.idle()
+
+    assert first.status == replayed.status == 200 and await replayed.text() == ""
+    assert await slack.count(Kudos) == 1
+    assert len(await inbox_rows(slack)) == 1
+    assert len(slack.fake.of("respond:kudos-1")) == 0  # the thanks is public: one post in the channel
+    assert len([c for c in slack.fake.of("chat.postMessage") if c.body.get("channel") == "CGENERAL"]) == 1
+
+
+async def test_a_retried_event_is_one_inbox_row(slack: SlackHarness) -> None:
+    said = {"type": "message", "channel": "CGENERAL", "channel_type": "channel", "user": "UANA",
+            "text": "<@UBEN> :clap: thanks for the calm release", "ts": "1763888400.000100"}
+    await slack.event(said, event_id="EvInbox1")
+    retried = await slack.event(said, event_id="EvInbox1", headers={"X-Slack-Retry-Num": "1"})
+    await slack.idle()
+
+    assert retried.status == 200
+    [(key, done_at, _, _)] = await inbox_rows(slack)
+    assert key == "slack:event:EvInbox1" and done_at is not None
+    assert await slack.count(Kudos) == 1
+
+
+async def test_a_row_left_unfinished_is_recovered_once(slack: SlackHarness) -> None:
+    await left_unfinished(slack, kudos(slack.fake, 2), "slack:request:died")
+
+    assert await sweeper(slack).sweep() == 1
+    await slack.idle()
+    assert await sweeper(slack).sweep() == 0
+    await slack.idle()
+
+    assert await slack.count(Kudos) == 1
+    [(_, done_at, attempts, _)] = await inbox_rows(slack)
+    assert done_at is not None and attempts == 1
+    assert len([c for c in slack.fake.of("chat.postMessage") if c.body.get("channel") == "CGENERAL"]) == 1
+
+
+async def test_two_instances_sweeping_at_once_run_each_row_once(database_url: str, fake_slack: FakeSlack,
+                                                                 clock: FakeClock) -> None:
+    async with serving_slack(database_url, fake_slack, clock, size=4) as one, \
+            serving_slack(database_url, fake_slack, clock, size=4) as other:
+        for n in range(12):
+            await left_unfinished(one, kudos(fake_slack, n), f"slack:request:died-{n}")
+        claimed = 0
+        for _ in range(10):
+            counts = await asyncio.gather(sweeper(one).sweep(), sweeper(other).sweep())
+            await asyncio.gather(one.idle(), other.idle())
+            claimed += sum(counts)
+
+        assert claimed == 12
+        assert await one.count(Kudos) == 12
+        async with one.core.uow() as uow:
+            givers = list(await uow.session.scalars(select(Kudos.message)))
+        assert sorted(givers) == sorted(f"thanks for demo number {n}" for n in range(12))
+        assert all(done_at is not None for _, done_at, _, _ in await inbox_rows(one))
+
+
+@contextmanager
+def database_blink(slack: SlackHarness) -> Iterator[None]:
+    """Every kudos INSERT fails as if the server had gone away, until the block ends."""
+    def fail(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO KUDOS"):
+            raise OperationalError(statement, {}, ConnectionError("server closed the connection unexpectedly"))
+
+    engine = slack.adapter.inbox.work_engine.sync_engine
+    event.listen(engine, "before_cursor_execute", fail)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", fail)
+
+
+async def test_a_database_blink_leaves_the_row_for_a_later_try_instead_of_sorry(slack: SlackHarness) -> None:
+    with database_blink(slack):
+        assert (await slack.post(kudos(slack.fake, 3), FORM)).status == 200
+        await slack.idle()
+        [(_, done_at, attempts, error)] = await inbox_rows(slack)
+        assert done_at is None and attempts == 0 and "Unavailable" in error
+        assert await slack.count(Kudos) == 0
+        assert not slack.fake.of("respond:kudos-3")  # nobody was told "Sorry"
+        assert await sweeper(slack).sweep() == 0  # not due yet: it backs off
+
+    inbox = slack.adapter.inbox
+    inbox.clock = lambda: utc_now() + timedelta(seconds=30)
+    assert await sweeper(slack).sweep() == 1
+    await slack.idle()
+
+    assert await slack.count(Kudos) == 1
+    [(_, done_at, attempts, _)] = await inbox_rows(slack)
+    assert done_at is not None and attempts == 1
+    assert [c for c in slack.fake.of("chat.postMessage") if c.body.get("channel") == "CGENERAL"]
+
+
+async def test_a_full_work_queue_still_acknowledges_says_busy_and_the_work_is_done_afterwards(
+    database_url: str, fake_slack: FakeSlack, clock: FakeClock,
+) -> None:
+    async with serving_slack(database_url, fake_slack, clock, workers=1, size=1) as slack:
+        fake_slack.held["users.info"] = release = asyncio.Event()  # the one worker waits on Slack
+        assert (await slack.post(kudos(fake_slack, 1), FORM)).status == 200
+        await fake_slack.wait_for("users.info")
+        assert (await slack.post(kudos(fake_slack, 2), FORM)).status == 200  # queued
+        third = await slack.post(kudos(fake_slack, 3), FORM)  # no room
+
+        assert third.status == 200
+        [busy] = await fake_slack.wait_for("respond:kudos-3")
+        assert busy.body["response_type"] == "ephemeral" and "busy" in busy.body["text"]
+        release.set()
+        await slack.idle()
+        assert await slack.count(Kudos) == 2
+        assert await sweeper(slack).sweep() == 1
+        await slack.idle()
+
+        assert await slack.count(Kudos) == 3
+        assert all(done_at is not None for _, done_at, _, _ in await inbox_rows(slack))

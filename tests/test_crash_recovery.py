@@ -1,0 +1,105 @@
+"""SIGKILL of a real `python app.py serve` in the middle of a burst of signed `/kudos`, then a restart.
+
+The promise the inbox keeps: every command Slack got a 200 for is recorded
+exactly once after the restart (the new process's sweeper takes over what the
+dead one had recorded and not finished), and a command whose ack never left
+is recorded at most once (Slack would show the person an error for it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from storage.db import create_engine, is_sqlite, session_factory
+from storage.models import InboxItem, Kudos
+from storage.uow import UnitOfWork
+from tests.bot.slack.conftest import signed
+from tests.bot.slack.fake_slack import TEAM, FakeSlack
+from tests.test_app_serve import ROOT, free_port, guild_env, wait_healthy
+
+BURST = 200
+KILL_AFTER_ACKS = 80
+
+
+async def start(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "app.py"), "serve", env={**env, "PORT": str(port)}, cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    await wait_healthy(f"http://127.0.0.1:{port}", process)
+    return process
+
+
+async def kudos_by_message(database_url: str) -> tuple[dict[str, int], int]:
+    """How many kudos each message text has, and how many inbox rows are not done."""
+    engine = create_engine(database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            counted = dict((await uow.session.execute(
+                select(Kudos.message, func.count()).group_by(Kudos.message))).all())
+            open_rows = int(await uow.session.scalar(
+                select(func.count()).select_from(InboxItem).where(InboxItem.done_at.is_(None))) or 0)
+            return counted, open_rows
+    finally:
+        await engine.dispose()
+
+
+async def test_every_acknowledged_kudos_is_recorded_once_after_a_sigkill_mid_burst(database_url: str) -> None:
+    if is_sqlite(database_url):
+        pytest.skip("several serving processes on one database: PostgreSQL (SQLite is covered by the sweeper tests)")
+    slack = FakeSlack(slow={"users.info": 0.05})  # the work lags the acks, so the kill finds some unfinished
+    await slack.start()
+    port = free_port()
+    env = guild_env(database_url, slack, GUILD_CLAIM_LEASE_SECONDS="2", LOG_LEVEL="WARNING")
+    base = f"http://127.0.0.1:{port}"
+    process = await start(env, port)
+    acked: set[int] = set()
+    killed = asyncio.Event()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async def send(n: int) -> None:
+                await asyncio.sleep(n * 0.004)  # ~250 a second, open loop
+                body = urlencode({"team_id": TEAM, "channel_id": "CGENERAL", "user_id": f"UG{n}",
+                                  "command": "/kudos", "text": f"<@UR{n}> thanks for burst demo {n}",
+                                  "trigger_id": f"t{n}", "response_url": slack.response_url(f"k{n}")})
+                headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+                try:
+                    async with http.post(f"{base}/slack/events", data=body, headers=headers) as response:
+                        if response.status == 200:
+                            acked.add(n)
+                except aiohttp.ClientError:
+                    return  # the process is gone: Slack would show this person an error
+                if len(acked) >= KILL_AFTER_ACKS and not killed.is_set():
+                    killed.set()
+                    process.send_signal(signal.SIGKILL)
+
+            await asyncio.gather(*(send(n) for n in range(BURST)))
+        await process.wait()
+        recorded_at_kill, unfinished_at_kill = await kudos_by_message(database_url)
+        assert killed.is_set() and unfinished_at_kill > 0, "the kill should find acknowledged work unfinished"
+        assert sum(recorded_at_kill.values()) < len(acked)
+
+        process = await start(env, port)
+        deadline = time.monotonic() + 60
+        while True:
+            counted, unfinished = await kudos_by_message(database_url)
+            if not unfinished:
+                break
+            assert time.monotonic() < deadline, f"{unfinished} inbox rows still not done after the restart"
+            await asyncio.sleep(0.2)
+
+        texts = {n: f"thanks for burst demo {n}" for n in range(BURST)}
+        assert {n: counted.get(texts[n], 0) for n in acked} == dict.fromkeys(acked, 1)
+        assert all(counted.get(texts[n], 0) <= 1 for n in range(BURST))
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.communicate(), 30)
+        await slack.close()
