@@ -105,6 +105,8 @@ class Guild:
         for work already acknowledged to finish. The server keeps answering meanwhile."""
         self.draining = True
         self.metrics.draining.set(1)
+        if self.sweeper is not None:  # take over nothing more: the instances that stay do it
+            await self.sweeper.close()
         log.info("draining", extra={"result": f"up to {self.settings.drain_seconds:g} s"})
         waits = [adapter.idle() for adapter in self.adapters if hasattr(adapter, "idle")]
         waits += [wait() for wait in self.drainers]

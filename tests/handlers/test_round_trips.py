@@ -5,6 +5,10 @@ statement that reaches the driver (SQLite's ``BEGIN IMMEDIATE`` included;
 asyncpg's BEGIN and COMMIT are protocol messages, not statements). The
 community is read once per process (``CommunityCache``), the giver's lock and
 daily count are one statement, the kudos rows and their values one INSERT each.
+A command from a platform carries a delivery key (Slack's: its inbox key), which
+costs one INSERT into ``deliveries`` in the same transaction; around it the
+Slack adapter spends one INSERT into the inbox on the ack path's own pool and
+one UPDATE marking the row done (``tests/bot/slack/test_inbox.py`` counts those).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ EXPECTED = {
     "sessions": (3, 2),  # members, the page with its total
     "signup": (6, 5),  # members, the session locked with its trainer, my place, the seat, the enrollment
     "me": (4, 3),  # members, the counts, the trainer profile
+    "kudos with a delivery key": (6, 5),  # the delivery's key claimed, then as "kudos"
 }
 
 
@@ -59,11 +64,12 @@ async def test_hot_commands_take_the_fewest_statements(engine: AsyncEngine, chat
         "sessions": ("ana", "sessions"),
         "signup": ("ben", f"signup {session_id}"),
         "me": ("cara", "me"),
+        "kudos with a delivery key": ("cara", "kudos @ana thanks for the clear notes #teamwork"),
     }
     counted = {}
     for name, (who, text) in commands.items():
         with counting(engine) as statements:
-            reply = await chat.say(who, text)
+            reply = await chat.say(who, text, key="slack:request:1" if "key" in name else None)
         assert "went wrong" not in reply.text
         counted[name] = len(statements)
     assert counted == {name: pair[column] for name, pair in EXPECTED.items()}

@@ -4,6 +4,7 @@ a database outage is retried instead of answered with "Sorry", and a full work q
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -19,6 +20,7 @@ from storage.models import InboxItem, Kudos
 from tests.bot.slack.conftest import SlackHarness, serving_slack, signed
 from tests.bot.slack.fake_slack import TEAM, FakeSlack
 from tests.fakes import FakeClock
+from tests.handlers.test_round_trips import counting
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -167,3 +169,12 @@ async def test_a_full_work_queue_still_acknowledges_says_busy_and_the_work_is_do
 
         assert await slack.count(Kudos) == 3
         assert all(done_at is not None for _, done_at, _, _ in await inbox_rows(slack))
+
+
+async def test_a_command_costs_the_inbox_one_insert_before_the_ack_and_one_update_after(slack: SlackHarness) -> None:
+    with counting(slack.adapter.inbox.work_engine) as statements:
+        assert (await slack.post(kudos(slack.fake, 4), FORM)).status == 200
+        await slack.idle()
+
+    touching = [s.split()[0].upper() for s in statements if re.search(r"\binbox\b", s)]
+    assert touching == ["INSERT", "UPDATE"]
