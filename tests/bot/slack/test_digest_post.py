@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PIL import Image
@@ -11,14 +15,15 @@ from handlers import spans
 from handlers.digest import leadership_digest
 from handlers.types import CommunityRef
 from storage import members
-from tests.bot.slack.conftest import SlackHarness
-from tests.bot.slack.fake_slack import TEAM
+from tests.bot.slack.conftest import SlackHarness, slack_env
+from tests.bot.slack.fake_slack import TEAM, FakeSlack
 from tests.fakes import FakeClock
 from tests.handlers.digest_seed import REPORT_AT, two_quarters
 from tests.scheduler.seed import Seed
 
 WORKSPACE = CommunityRef("slack", TEAM)
 UTC_ZONE = ZoneInfo("UTC")
+ROOT = Path(__file__).resolve().parents[3]
 
 
 async def seeded(slack: SlackHarness) -> Seed:
@@ -96,3 +101,45 @@ async def test_a_leader_asks_for_the_one_pager_and_gets_the_html_file_by_dm(
     assert (upload.channel, upload.filename) == ("DUADMIN", "guild-report-2026-Q4.html")
     page = upload.content.decode()
     assert page.startswith("<!DOCTYPE html>") and "€1,650" in page and "<script" not in page
+
+
+async def run_job(database_url: str, fake: FakeSlack, *args: str) -> str:
+    """``python app.py run-job …`` as an operator runs it, with Slack pointed at the fake Web API."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_"))}
+    env.update(slack_env(database_url, fake.api_url))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "app.py"), "run-job", *args, cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
+async def test_the_scheduled_digest_job_posts_the_digest_and_uploads_its_chart_once(
+    database_url: str, fake_slack: FakeSlack, uow  # type: ignore[no-untyped-def]
+) -> None:
+    seed = Seed(uow, external_id=TEAM, name=None, platform="slack")
+    await two_quarters(seed)
+    await seed.community(external_rate=300, internal_rate=60, currency="EUR", prep_ratio=2, headcount=40,
+                         digest_channel="CDIGEST", digest_frequency="quarterly")
+
+    said = await run_job(database_url, fake_slack, "digest", "--at", REPORT_AT.isoformat())
+
+    assert said.strip() == "digest 2026-Q4 · slack:T0GUILD: posted to CDIGEST", said
+    [post] = fake_slack.of("chat.postMessage")
+    assert post.body["channel"] == "CDIGEST" and post.token == "xoxb-test-token"
+    blocks = post.json("blocks")
+    assert blocks[0]["text"]["text"] == "Leadership digest — Q4 2026"
+    shown = block_texts(blocks)
+    assert "*Learners trained*\n7  (+5) · 9 since Jul 2026" in shown
+    assert "*External cost avoided*\n€1,650  (▲ 450%) · €1,950 since Jul 2026" in shown
+    assert "⚠️ “Too fast for a beginner” — on *Intro to SQL* (2★)" in shown
+    assert "Q4 2026" in post.body["text"]  # the notification text
+    [upload] = fake_slack.shared("CDIGEST")
+    assert (upload.filename, png_size(upload.content)) == ("guild-digest-2026-Q4.png", (800, 400))
+    [complete] = fake_slack.of("files.completeUploadExternal")
+    assert complete.body["channel_id"] == "CDIGEST"
+
+    again = await run_job(database_url, fake_slack, "digest", "--at", REPORT_AT.isoformat())
+    assert "already posted" in again, again
+    assert len(fake_slack.of("chat.postMessage")) == 1 and len(fake_slack.shared()) == 1

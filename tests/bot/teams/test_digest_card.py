@@ -3,9 +3,13 @@ valid against the Adaptive Cards schema version Guild declares (1.4)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
+import os
 import re
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jsonschema
@@ -25,6 +29,7 @@ from tests.scheduler.seed import Seed
 
 TENANT = CommunityRef("teams", act.TENANT)
 UTC_ZONE = ZoneInfo("UTC")
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def facts(card: dict) -> dict[str, str]:  # type: ignore[type-arg]
@@ -118,3 +123,38 @@ async def test_on_teams_the_one_pager_is_a_link_guild_serves_until_it_expires(
     assert (await teams.client.get(f"/reports/{match.group(1)}")).status == 404
     unset = await ReportLinks(uow=uow, clock=clock, public_url=None).attach(reply, act.TENANT)
     assert unset.sections[-1].text == NO_PUBLIC_URL and not unset.files
+
+
+async def test_the_scheduled_digest_job_posts_the_card_with_its_chart_to_the_digest_channel_once(
+    teams: Teams, uow, database_url: str  # type: ignore[no-untyped-def]
+) -> None:
+    await teams.send(act.bot_added_to_team(teams.url))  # Guild learns the channel and its serviceUrl
+    seed = Seed(uow, external_id=act.TENANT, name=None, platform="teams")
+    await two_quarters(seed)
+    await seed.community(external_rate=300, internal_rate=60, currency="EUR", prep_ratio=2, headcount=40,
+                         digest_channel=act.CHANNEL, digest_frequency="quarterly")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_"))}
+    env.update(DATABASE_URL=database_url, TEAMS_DEV_MODE="1", HOST="127.0.0.1")
+    sent = len(teams.connector.calls)
+
+    async def run_job() -> str:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "app.py"), "run-job", "digest", "--at", REPORT_AT.isoformat(), cwd=ROOT,
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(process.communicate(), 120)
+        assert process.returncode == 0, err.decode()
+        return out.decode()
+
+    said = await run_job()
+
+    assert said.strip() == f"digest 2026-Q4 · teams:{act.TENANT}: posted to {act.CHANNEL}", said
+    [post] = teams.connector.calls[sent:]
+    assert post.conversation == act.CHANNEL
+    card = post.body["attachments"][0]["content"]
+    validate(card)
+    assert facts(card)["Learners trained"].startswith("7  (+5) · 9 since Jul 2026")
+    [bars] = [e for e in card["body"] if e["type"] == "Chart.VerticalBar.Grouped"]
+    with Image.open(io.BytesIO(base64.b64decode(bars["fallback"]["url"].split(",", 1)[1]))) as picture:
+        assert (picture.format, picture.size) == ("PNG", (800, 400))
+    assert "already posted" in await run_job()
+    assert len(teams.connector.calls) == sent + 1
