@@ -1,7 +1,7 @@
 """inbox: platform deliveries recorded before their ack, until their work is done
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 07:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from storage.models import UTCDateTime
 
-revision: str = '0011'
-down_revision: str | None = '0010'
+revision: str = '0012'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
