@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -72,7 +73,7 @@ async def retry_at(conn: AsyncConnection, key: str, due: datetime, error: str) -
 
 async def release(conn: AsyncConnection, key: str, now: datetime, *, untried: bool) -> None:
     """Give the row back, due now, without a try (this instance had no room); ``untried`` undoes a claim's count."""
-    values = {"claimed_by": None, "claimed_until": now}
+    values: dict[str, Any] = {"claimed_by": None, "claimed_until": now}
     if untried:
         values["attempts"] = case((InboxItem.attempts > 0, InboxItem.attempts - 1), else_=0)
     await conn.execute(update(InboxItem).where(InboxItem.key == key, InboxItem.done_at.is_(None)).values(**values))
