@@ -47,7 +47,7 @@ from handlers.ports import Clock
 from handlers.report import one_pager
 from metrics import CONTENT_TYPE, Metrics
 from startup import ListenError, explain
-from storage import export, members
+from storage import export, members, outbox
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import current_revisions, head_revisions, upgrade, wait_until_current
 from storage.uow import UnitOfWork
@@ -164,6 +164,7 @@ class Guild:
         return web.json_response({"status": "ok"})
 
     async def start(self) -> None:
+        self.core.delivery.start()
         await self.scheduler.start()
         if self.sweeper is not None:
             self.sweeper.start()
@@ -173,6 +174,8 @@ class Guild:
             await self.scheduler.shutdown()
         if self.sweeper is not None:
             await self.sweeper.close()
+        with suppress(Exception):
+            await self.core.delivery.stop()
         for adapter in self.adapters:
             with suppress(Exception):
                 await adapter.close()
@@ -204,9 +207,11 @@ async def build(settings: config.Settings, *, clock: Clock | None = None, consol
         settings=CoreSettings(admins=frozenset(admins), timezone=settings.timezone),
     )
     core.on_command.append(metrics.command)
+    core.delivery.platforms = notifier.platforms
+    _outbox_metrics(core, metrics)
     timing = Timing(roundup_grace=timedelta(hours=settings.roundup_grace_hours),
                     digest_grace=timedelta(hours=settings.digest_grace_hours))
-    scheduler = GuildScheduler(core=core, uow=core.uow, notifier=notifier, clock=clock, settings=settings,
+    scheduler = GuildScheduler(core=core, uow=core.uow, clock=clock, settings=settings,
                                timing=timing, on_post=metrics.scheduled_post)
     guild = Guild(settings=settings, engine=engine, core=core, notifier=notifier, scheduler=scheduler,
                   metrics=metrics)
@@ -229,6 +234,17 @@ async def build(settings: config.Settings, *, clock: Clock | None = None, consol
         notifier.register("teams", guild.teams.notifier)
         guild.adapters.append(guild.teams)
     return guild
+
+
+def _outbox_metrics(core: Core, metrics: Metrics) -> None:
+    core.delivery.on_result.append(metrics.outbox_delivery)
+
+    async def depth() -> tuple[dict[str, int], float]:
+        async with core.uow() as uow:
+            counts, oldest = await outbox.depth(uow.session)
+        return counts, max((core.clock() - oldest).total_seconds(), 0.0) if oldest else 0.0
+
+    metrics.watch_outbox(depth)
 
 
 def _inbox(settings: config.Settings, engine: AsyncEngine, metrics: Metrics) -> tuple[Inbox, WorkQueue]:

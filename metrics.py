@@ -45,8 +45,9 @@ class Metrics:
             "guild_completion_seconds", "Time to finish the work of one platform request, ack included",
             ["platform"], buckets=COMPLETION_BUCKETS, registry=self.registry)
         self.scheduled_posts = Counter(
-            "guild_scheduled_posts", "Scheduled posts and DMs by job and outcome "
-            "(posted, failed, skipped, empty, build_failed)", ["job", "outcome"], registry=self.registry)
+            "guild_scheduled_posts", "Scheduled posts and DMs by job and outcome (posted; queued: the first try "
+            "failed and the outbox has it; skipped, empty, build_failed)", ["job", "outcome"],
+            registry=self.registry)
         self.platform_errors = Counter(
             "guild_platform_api_errors", "Errors answered by the Slack Web API or the Bot Framework connector, "
             "by platform and kind (Slack's error code, http_<status>, connection, timeout)",
@@ -65,6 +66,16 @@ class Metrics:
         self.inbox_failed = Gauge(
             "guild_inbox_failed", "Inbox rows given up after their tries, waiting for an operator",
             registry=self.registry)
+        self.outbox_deliveries = Counter(
+            "guild_outbox_deliveries", "Outbox messages by platform, kind (tell, post) and outcome: sent, found "
+            "(the platform had it from before a crash: recorded, not sent again), retried, failed (kept for an "
+            "operator)", ["platform", "kind", "outcome"], registry=self.registry)
+        self.outbox_depth = Gauge(
+            "guild_outbox_depth", "Outbox messages not sent, by state: pending (waiting for a retry), sending, "
+            "failed (read from the database at scrape time)", ["state"], registry=self.registry)
+        self.outbox_oldest = Gauge(
+            "guild_outbox_oldest_age_seconds", "Age of the oldest outbox message not sent yet, failed ones aside "
+            "(0 when none)", registry=self.registry)
         self.draining = Gauge(
             "guild_draining", "1 while this instance drains before exiting (then /readyz answers 503)",
             registry=self.registry)
@@ -97,6 +108,19 @@ class Metrics:
             self.inbox_depth.set(waiting)
             self.inbox_oldest.set(oldest_age)
             self.inbox_failed.set(failed)
+
+        self.probe(refresh)
+
+    def outbox_delivery(self, platform: str, kind: str, outcome: str) -> None:
+        self.outbox_deliveries.labels(platform, kind, outcome).inc()
+
+    def watch_outbox(self, depth: Callable[[], Awaitable[tuple[dict[str, int], float]]]) -> None:
+        """Read the outbox's depth by state and its oldest waiting message's age before each scrape."""
+        async def refresh() -> None:
+            counts, oldest_age = await depth()
+            for state in ("pending", "sending", "failed"):
+                self.outbox_depth.labels(state).set(counts.get(state, 0))
+            self.outbox_oldest.set(oldest_age)
 
         self.probe(refresh)
 

@@ -12,10 +12,12 @@ import asyncio
 import re
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from handlers.core import Core
+from handlers.ports import Failure, Kind
 from handlers.types import Button, CommunityRef, Message, PersonRef, Recipient, Reply
 
 COMMUNITY = CommunityRef("console", "local", "Console")
@@ -94,11 +96,21 @@ class ConsoleNotifier:
         self.out = out
         self.files = files
 
-    async def tell(self, to: Recipient, reply: Reply) -> None:
+    async def tell(self, to: Recipient, reply: Reply, *, key: str | None = None) -> str | None:
         self._print(f"→ DM to @{to.user_id}:", reply)
+        return None
 
-    async def post(self, community: CommunityRef, channel: str, reply: Reply) -> None:
+    async def post(self, community: CommunityRef, channel: str, reply: Reply, *, key: str | None = None,
+                   ) -> str | None:
         self._print(f"→ #{channel}:", reply)
+        return None
+
+    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime) -> str | None:
+        """A terminal keeps no record to look in; a line cut off by a crash is shown again."""
+        return None
+
+    def failure(self, error: Exception) -> Failure | None:
+        return None
 
     def _print(self, header: str, reply: Reply) -> None:
         body = "\n".join([render(reply, []), *save_files(reply, self.files)])

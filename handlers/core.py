@@ -3,15 +3,18 @@
 ``Core.handle`` parses command text and runs the matching use case in one
 transaction; ``Core.execute`` runs any use case function the same way (chat
 kudos from an emoji, a reaction taken back). Either way the person gets one
-private or public ``Reply``, others get their notices after the commit, and a
-delivery seen before is ignored.
+private or public ``Reply``, and a delivery seen before is ignored. Notices to
+others are written to the outbox in the use case's own transaction (so a change
+and what it tells people commit together, or neither does) and sent right after
+the commit by the deliverer (``handlers.delivery``), which retries what fails and
+picks up what a crashed process left.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
@@ -21,18 +24,20 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from handlers import grammar
+from handlers import grammar, reply_json
 from handlers.context import Context, CoreSettings, Refusal
+from handlers.delivery import Deliverer
 from handlers.ports import Clock, Notifier
 from handlers.routes import ROUTES
-from handlers.types import CommunityRef, Message, Notice, Outcome, Reply, private
-from storage import deliveries, members
+from handlers.types import CommunityRef, Message, Outcome, Reply, private
+from storage import deliveries, members, outbox
 from storage.models import Member
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("guild.core")
 
 UseCase = Callable[[Context], Awaitable[Reply | Outcome]]
+Queued = tuple[int, outbox.Item, Reply]  # an outbox row this process committed and sends at once
 TOKEN = re.compile(r"<@([^<>|\s]+)>")
 RETRIES = 3
 SORRY = "Sorry — something went wrong on my side and nothing was saved. Please try again in a moment."
@@ -51,6 +56,7 @@ class Core:
         self.uow = uow
         self.notifier = notifier
         self.clock = clock
+        self.delivery = Deliverer(uow=uow, notifier=notifier, clock=clock)
         self.settings = settings or CoreSettings()
         self.on_settings_changed: list[Callable[[CommunityRef], Awaitable[None]]] = []
         # Told (command name, result) for every command; app.py counts them for /metrics.
@@ -97,23 +103,14 @@ class Core:
                 return None
             reply, notices, settings_changed = result
             self._log(message, name, "ok")
-            await self.send(notices)
+            await self.delivery.send_now(message.community, notices)
             if settings_changed:
                 for listener in self.on_settings_changed:
                     await listener(message.community)
             return reply
         return private(SORRY)
 
-    async def send(self, notices: Iterable[Notice]) -> None:
-        """Deliver notices one by one; one person's failed DM never stops the others."""
-        for notice in notices:
-            try:
-                await self.notifier.tell(notice.to, notice.reply)
-            except Exception:
-                log.exception("notice failed", extra={"community": notice.to.community.external_id,
-                                                      "person": notice.to.user_id})
-
-    async def _attempt(self, message: Message, use_case: UseCase) -> tuple[Reply, list[Notice], bool] | None:
+    async def _attempt(self, message: Message, use_case: UseCase) -> tuple[Reply, list[Queued], bool] | None:
         now = self.clock()
         async with self.uow() as uow:
             session = uow.session
@@ -142,6 +139,8 @@ class Core:
             outcome = result if isinstance(result, Outcome) else Outcome(result)
             reply = await _named(ctx, outcome.reply)
             notices = [replace(n, reply=await _named(ctx, n.reply)) for n in [*outcome.notices, *ctx.notices]]
+            items = [outbox.Item("tell", n.to.user_id, reply_json.dumps(n.reply)) for n in notices]
+            ids = await self.delivery.queue(session, community.id, items, now)  # commits with the change, or not at all
             changed = ctx.settings_changed or session.is_modified(community)
             try:
                 await uow.commit()
@@ -153,7 +152,8 @@ class Core:
                 self.communities.forget(ref.platform, ref.external_id)
             elif fresh:
                 self.communities.keep(community)
-        return reply, notices, ctx.settings_changed
+        return reply, [(row_id, item, n.reply) for row_id, item, n in zip(ids, items, notices, strict=True)], \
+            ctx.settings_changed
 
     def _raise_if_deferred(self, error: Exception, message: Message, name: str) -> None:
         """Under ``outages_raise``, a database outage is the caller's to retry later: no "Sorry" to anyone."""

@@ -1,10 +1,14 @@
 """The scheduled jobs: plain async functions of one community and one moment.
 
-Each asks ``handlers`` for neutral content and posts it through the Notifier,
+Each asks ``handlers`` for neutral content and posts it through the outbox,
 claiming every post in the ledger first (``storage.ledger``): the claim is
-committed before posting, so another instance or a later run skips it; a failed
-post releases the claim so that the next run retries. Each returns short lines
-saying what happened, which ``run-job`` prints and the scheduler logs.
+committed before building the post, so another instance or a later run skips
+it. The post is then written to the outbox in the same transaction that marks
+the claim posted, and sent at once; from there the outbox's deliverer retries it
+and, after a crash, makes sure it is not posted twice (``handlers.delivery``).
+A post that could not be built releases its claim so that the next run tries
+again. Each returns short lines saying what happened, which ``run-job`` prints
+and the scheduler logs.
 
 Cron-driven jobs (roundup, digest, milestones) get the moment their run fell
 due, which fixes the period they cover; scanning jobs (reminders, feedback
@@ -27,20 +31,23 @@ from handlers import closeout as closing
 from handlers import milestones as milestone_content
 from handlers import programs as program_content
 from handlers import reminders as reminder_content
+from handlers import reply_json
 from handlers import survey as survey_content
 from handlers import workload as workload_content
+from handlers.delivery import Deliverer
 from handlers.digest import leadership_digest
 from handlers.periods import first_zone
-from handlers.ports import Clock, Notifier
+from handlers.ports import Clock, Kind
 from handlers.roundup import weekly_roundup
-from handlers.types import CommunityRef, Recipient, Reply
+from handlers.types import CommunityRef, Reply
 from scheduler import timing
-from storage import due, enrollments, ledger, members, programs, survey, workload
+from storage import due, enrollments, ledger, members, outbox, programs, survey, workload
 from storage.ledger import Slot
 from storage.models import Community, Member, Program, TrainingSession
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("guild.scheduler")
+RETRIED = "left to the outbox (python app.py outbox)"
 
 
 def _unobserved(job: str, outcome: str) -> None:
@@ -52,12 +59,13 @@ class JobEnv:
     """What every job runs with; ``instance`` names this process in the ledger's ``claimed_by``.
 
     ``observe(job, outcome)`` is told what became of each post or DM a job
-    claimed or skipped (``posted``, ``failed``, ``skipped``, ``empty``,
-    ``build_failed``); app.py counts them for /metrics.
+    claimed or skipped (``posted``; ``queued`` when the first try failed and the
+    outbox retries it; ``skipped``, ``empty``, ``build_failed``); app.py counts
+    them for /metrics.
     """
 
     uow: Callable[[], UnitOfWork]
-    notifier: Notifier
+    delivery: Deliverer
     clock: Clock
     default_zone: str
     admins: frozenset[str]
@@ -100,28 +108,43 @@ async def _claim(env: JobEnv, slots: list[Slot]) -> list[Slot]:
     return won
 
 
-async def _settle(env: JobEnv, slots: list[Slot], *, posted: bool) -> None:
+async def _release(env: JobEnv, slots: list[Slot]) -> None:
     async with env.uow() as uow:
         for slot in slots:
-            if posted:
-                await ledger.mark_posted(uow.session, slot, at=env.clock())
-            else:
-                await ledger.release(uow.session, slot, by=env.instance)
+            await ledger.release(uow.session, slot, by=env.instance)
         await uow.commit()
 
 
-async def _deliver(env: JobEnv, slots: list[Slot], send: Callable[[], Awaitable[None]], what: str) -> bool:
-    """Send, then mark the slots posted; on failure release them for a later run."""
-    try:
-        await send()
-    except Exception:
-        log.exception("post failed; released for retry", extra={"job": slots[0].job, "channel": slots[0].channel})
-        env.observe(slots[0].job, "failed")
-        await _settle(env, slots, posted=False)
-        return False
-    env.observe(slots[0].job, "posted")
-    await _settle(env, slots, posted=True)
-    return True
+@dataclass(frozen=True)
+class Out:
+    """One message a job sends: a DM (``tell``, to a user id) or a channel post."""
+
+    kind: Kind
+    target: str
+    reply: Reply
+
+
+async def _deliver(env: JobEnv, community: Community, slots: list[Slot], outs: list[Out]) -> bool:
+    """Write ``outs`` to the outbox in the transaction that marks ``slots`` posted, then send them at once.
+
+    From the commit on the slots are done for good: the outbox retries what fails
+    and never posts twice what the platform took. True when everything went out
+    now; False when some wait in the outbox for a retry (or are kept as failed).
+    """
+    items = [outbox.Item(out.kind, out.target, reply_json.dumps(out.reply)) for out in outs]
+    async with env.uow() as uow:
+        ids = await env.delivery.queue(uow.session, community.id, items, env.clock())
+        for slot in slots:
+            await ledger.mark_posted(uow.session, slot, at=env.clock())
+        await uow.commit()
+    sent = await env.delivery.send_now(ref(community), [
+        (row_id, item, out.reply) for row_id, item, out in zip(ids, items, outs, strict=True)])
+    done = len(sent) == len(ids)
+    if outs:
+        env.observe(slots[0].job, "posted" if done else "queued")
+    if not done:
+        log.warning("post failed; left to the outbox", extra={"job": slots[0].job, "channel": slots[0].channel})
+    return done
 
 
 async def _post_once(
@@ -141,15 +164,15 @@ async def _post_once(
     except Exception:
         log.exception("building a post failed", extra={"job": slot.job, "community": community.external_id})
         env.observe(slot.job, "build_failed")
-        await _settle(env, [slot], posted=False)
+        await _release(env, [slot])
         return f"{what}: failed to build — released for retry"
     if reply is None:
         env.observe(slot.job, "empty")
-        await _settle(env, [slot], posted=False)
+        await _release(env, [slot])
         return f"{what}: nothing to say — not posted"
-    if await _deliver(env, [slot], lambda: env.notifier.post(ref(community), slot.channel, reply), what):
+    if await _deliver(env, community, [slot], [Out("post", slot.channel, reply)]):
         return f"{what}: posted to {slot.channel}"
-    return f"{what}: post failed — released for retry"
+    return f"{what}: post to {slot.channel} failed — {RETRIED}"
 
 
 async def _tell_once(env: JobEnv, community: Community, slot: Slot, reply: Reply, what: str) -> str | None:
@@ -157,10 +180,9 @@ async def _tell_once(env: JobEnv, community: Community, slot: Slot, reply: Reply
     if not await _claim(env, [slot]):
         env.observe(slot.job, "skipped")
         return None
-    to = Recipient(ref(community), slot.channel)
-    if await _deliver(env, [slot], lambda: env.notifier.tell(to, reply), what):
+    if await _deliver(env, community, [slot], [Out("tell", slot.channel, reply)]):
         return f"{what}: told {slot.channel}"
-    return f"{what}: telling {slot.channel} failed — released for retry"
+    return f"{what}: telling {slot.channel} failed — {RETRIED}"
 
 
 # --- cron jobs ---------------------------------------------------------------------------------------------------
@@ -220,9 +242,10 @@ async def milestones(env: JobEnv, community: Community, at: datetime) -> list[st
         return [f"{what}: none new"]
     announced = [by_key[slot.period] for slot in sorted(won, key=lambda s: list(by_key).index(s.period))]
     reply = milestone_content.announcement(announced)
-    if not await _deliver(env, won, lambda: env.notifier.post(ref(community), channel, reply), what):
-        return [f"{what}: post failed — {len(won)} released for retry"]
-    lines = [f"{what}: posted {len(announced)} to {channel}"]
+    if await _deliver(env, community, won, [Out("post", channel, reply)]):
+        lines = [f"{what}: posted {len(announced)} to {channel}"]
+    else:
+        lines = [f"{what}: posting {len(announced)} to {channel} failed — {RETRIED}"]
     for milestone in announced:
         if milestone.reached_by is not None:  # a career level: the trainer hears it in person too, once
             level = milestone.key.rsplit(":", 1)[1]
@@ -491,22 +514,18 @@ async def _close_once(env: JobEnv, community: Community, row: TrainingSession, t
             await uow.commit()
     except Exception:
         log.exception("closing a session failed", extra={"job": "closeout", "community": community.external_id})
-        await _settle(env, [slot], posted=False)
+        await _release(env, [slot])
         return f"{what}: closing failed — released for retry"
     if closed is None:
-        await _settle(env, [slot], posted=True)  # closed by its trainer meanwhile: nothing to tell
+        await _deliver(env, community, [slot], [])  # closed by its trainer meanwhile: nothing to tell
         return None
-    to = Recipient(ref(community), trainer.user_id)
     notice = closing.closed_notice(row, closed, zone=env.zone(community, trainer), days=community.closeout_days)
-
-    async def send() -> None:
-        await env.notifier.tell(to, notice)
-        if closed.congratulation is not None:
-            await env.notifier.tell(to, closed.congratulation)
-
-    if await _deliver(env, [slot], send, what):
+    outs = [Out("tell", trainer.user_id, notice)]
+    if closed.congratulation is not None:
+        outs.append(Out("tell", trainer.user_id, closed.congratulation))
+    if await _deliver(env, community, [slot], outs):
         return f"{what}: closed, {closed.attended} attended — told {trainer.user_id}"
-    return f"{what}: closed; telling {trainer.user_id} failed"
+    return f"{what}: closed; telling {trainer.user_id} failed — {RETRIED}"
 
 
 def _refresh_period(program: Program, months: int, at: datetime) -> tuple[str, str]:

@@ -28,7 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.core import Core
 from handlers.periods import first_zone
-from handlers.ports import Clock, Notifier
+from handlers.ports import Clock
 from handlers.types import CommunityRef
 from scheduler import timing
 from scheduler.jobs import CRON_JOBS, HOURLY, MISSABLE, SCANNING_JOBS, JobEnv, label, reading
@@ -51,7 +51,6 @@ class GuildScheduler:
         *,
         core: Core,
         uow: Callable[[], UnitOfWork],
-        notifier: Notifier,
         clock: Clock,
         settings: Any,
         timing: Timing | None = None,
@@ -59,10 +58,11 @@ class GuildScheduler:
         on_post: Callable[[str, str], None] | None = None,
     ) -> None:
         """``settings`` needs ``timezone`` (GUILD_TIMEZONE) and ``admins`` (GUILD_ADMINS);
-        ``on_post(job, outcome)`` is told what became of each claimed post (see ``JobEnv.observe``)."""
+        ``on_post(job, outcome)`` is told what became of each claimed post (see ``JobEnv.observe``).
+        Posts go out through ``core.delivery``, the process's outbox deliverer."""
         self.env = JobEnv(
             uow=uow,
-            notifier=notifier,
+            delivery=core.delivery,
             clock=clock,
             default_zone=settings.timezone,
             admins=frozenset(settings.admins),

@@ -537,3 +537,35 @@ class InboxItem(Base):
     claimed_until: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class OutboxMessage(Base):
+    """Something Guild tells people, written in the transaction that decided it and delivered after.
+
+    ``state`` moves pending → sending → sent, or to failed (kept, for ``python app.py outbox``).
+    ``payload`` is the neutral reply as JSON (``handlers.reply_json``); ``platform_ref`` what the platform
+    answered (Slack's message ts, the Teams activity id). A row in ``sending`` whose ``claimed_until`` has
+    passed belongs to a process that died mid-send: whether the platform got it is unknown.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("kind in ('tell', 'post')", name="kind"),
+        CheckConstraint("state in ('pending', 'sending', 'sent', 'failed')", name="state"),
+        Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(8), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    platform_ref: Mapped[str | None] = mapped_column(String(128))
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 import app
 import config
 from storage import inbox as rows
+from storage import outbox
 from storage.db import create_engine
 from storage.migrate import alembic_config, head_revisions, upgrade
 from storage.models import Kudos
@@ -112,22 +113,32 @@ async def test_commands_count_by_name_and_result_with_ack_and_completion_times(s
     assert value(after, "guild_draining") == 0
 
 
-async def test_scheduled_posts_by_outcome_and_slack_api_errors_by_kind(served: Served) -> None:
+async def test_scheduled_posts_outbox_deliveries_and_slack_api_errors_by_kind(served: Served) -> None:
     await served.slash("UADMIN", "admin channel roundup <#CKUDOS|kudos>")
     await served.slash("UANA", "kudos <@UBEN> thanks for the calm release demo")
     at = next_friday_roundup(served.guild.core.clock())
     served.slack.not_in.add("CKUDOS")
 
     failed = await served.guild.scheduler.run_job("roundup", at)
+    before = await served.scrape()
     served.slack.not_in.clear()
     served.slack.rate_limited["chat.postMessage"] = 1
-    posted = await served.guild.scheduler.run_job("roundup", at)
+    async with served.guild.uow() as uow:  # what `python app.py outbox retry all` does
+        assert await outbox.requeue(uow.session, None, at=served.guild.core.clock()) == 1
+        await uow.commit()
+    await served.guild.core.delivery.drain()
     again = await served.guild.scheduler.run_job("roundup", at)
 
-    assert "post failed" in failed[0] and "posted to CKUDOS" in posted[0] and "already posted" in again[0]
+    assert "post to CKUDOS failed" in failed[0] and "already posted" in again[0]
+    assert value(before, "guild_outbox_depth", state="failed") == 1
     samples = await served.scrape()
-    for outcome in ("failed", "posted", "skipped"):
+    for outcome in ("queued", "skipped"):
         assert value(samples, "guild_scheduled_posts_total", job="roundup", outcome=outcome) == 1, outcome
+    assert value(samples, "guild_outbox_deliveries_total", platform="slack", kind="post", outcome="failed") == 1
+    assert value(samples, "guild_outbox_deliveries_total", platform="slack", kind="post", outcome="sent") == 1
+    assert value(samples, "guild_outbox_deliveries_total", platform="slack", kind="tell", outcome="sent") == 1
+    assert value(samples, "guild_outbox_depth", state="failed") == 0
+    assert value(samples, "guild_outbox_oldest_age_seconds") == 0
     assert value(samples, "guild_platform_api_errors_total", platform="slack", kind="not_in_channel") == 1
     assert value(samples, "guild_platform_api_errors_total", platform="slack", kind="ratelimited") == 1
     assert len([c for c in served.slack.of("chat.postMessage") if c.body.get("channel") == "CKUDOS"]) == 3

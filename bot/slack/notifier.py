@@ -6,15 +6,22 @@ chart and files follow the message into the same conversation with
 ``files_upload_v2`` (``files.getUploadURLExternal`` → upload → ``files.completeUploadExternal``). The Web API
 client retries 429 answers after Slack's ``Retry-After`` (slack_sdk's async
 rate-limit handler, which waits without blocking the loop). Failures raise
-``SlackApiError`` so that the scheduler can release its claim and try again.
-With several workspaces installed (OAuth), each workspace's bot token comes
+``SlackApiError``; ``failure`` tells the outbox which of them are worth another
+try. With several workspaces installed (OAuth), each workspace's bot token comes
 from the installation store.
+
+Every message sent for the outbox carries message metadata (``event_type``
+``guild_outbox``, ``event_payload`` ``{"id": <outbox row>}``), and ``find``
+looks for it in the conversation's recent history (``conversations.history``
+with ``include_all_metadata``): after a crash mid-send that is how Guild knows
+Slack already has the message and must not post it again.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -29,9 +36,20 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import notification_text, render
+from handlers.ports import Failure, Kind
 from handlers.types import CommunityRef, Recipient, Reply
 
 RATE_LIMIT_RETRIES = 3
+METADATA_EVENT = "guild_outbox"
+HISTORY_PAGES = 3  # of 200 messages, newest first: a message looked for is minutes (at most hours) old
+# Slack's answers that sending again cannot change (https://api.slack.com/methods/chat.postMessage#errors).
+PERMANENT = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "user_not_visible", "users_not_found",
+    "account_inactive", "user_disabled", "cannot_dm_bot", "invalid_blocks", "invalid_blocks_format",
+    "msg_too_long", "no_text", "restricted_action", "invalid_auth", "not_authed", "token_revoked",
+    "missing_scope", "team_access_not_granted", "invalid_metadata_format", "invalid_metadata_schema",
+    "metadata_too_large", "too_many_attachments", "channel_is_archived",
+})
 TokenLookup = Callable[[str], Awaitable[str | None]]
 
 
@@ -83,11 +101,9 @@ class SlackNotifier:
         self.tokens = tokens
         self._dm_channels: dict[tuple[str, str], str] = {}
 
-    async def tell(self, to: Recipient, reply: Reply) -> None:
+    async def tell(self, to: Recipient, reply: Reply, *, key: str | None = None) -> str:
         client = await self.client_for(to.community.external_id)
-        channel = await self.dm_channel(client, to)
-        await client.chat_postMessage(channel=channel, blocks=render(reply), text=notification_text(reply))
-        await upload(client, channel, reply)
+        return await _send(client, await self.dm_channel(client, to), reply, key)
 
     async def dm_channel(self, client: AsyncWebClient, to: Recipient) -> str:
         """The DM channel with ``to`` (opened once, then remembered)."""
@@ -98,10 +114,42 @@ class SlackNotifier:
             channel = self._dm_channels[key] = opened["channel"]["id"]
         return channel
 
-    async def post(self, community: CommunityRef, channel: str, reply: Reply) -> None:
+    async def post(self, community: CommunityRef, channel: str, reply: Reply, *, key: str | None = None) -> str:
+        return await _send(await self.client_for(community.external_id), channel, reply, key)
+
+    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime) -> str | None:
+        """The ts of Guild's message carrying ``key`` among the conversation's latest messages, or None."""
         client = await self.client_for(community.external_id)
-        await client.chat_postMessage(channel=channel, blocks=render(reply), text=notification_text(reply))
-        await upload(client, channel, reply)
+        channel = await self.dm_channel(client, Recipient(community, target)) if kind == "tell" else target
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            page = await client.conversations_history(channel=channel, include_all_metadata=True, limit=200,
+                                                      **({"cursor": cursor} if cursor else {}))
+            for message in page.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if (metadata.get("event_type") == METADATA_EVENT
+                        and str((metadata.get("event_payload") or {}).get("id")) == key):
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        return None
+
+    def failure(self, error: Exception) -> Failure | None:
+        """Slack's errors as the outbox sees them: 429 waits Retry-After, permanent codes give up, a lost
+        answer (connection dropped, timeout, files not uploaded after the message) is uncertain."""
+        if isinstance(error, SlackApiError):
+            code = error_code(error)[:60]
+            if error.response.status_code == 429:
+                return Failure(code, retry_after=_retry_after(error))
+            return Failure(code, permanent=code in PERMANENT)
+        if isinstance(error, NotInstalled):
+            return Failure("not_installed", permanent=True)
+        if isinstance(error, FilesNotShared):
+            return Failure("files_not_shared", uncertain=True)
+        if isinstance(error, TimeoutError | aiohttp.ClientError):
+            return Failure("timeout" if isinstance(error, TimeoutError) else "connection", uncertain=True)
+        return None
 
     async def send_files_privately(self, to: Recipient, reply: Reply) -> None:
         """A private answer's files, by DM: Slack has no ephemeral files, and a DM stays private."""
@@ -117,6 +165,33 @@ class SlackNotifier:
             raise NotInstalled(f"Guild is not installed in Slack workspace {team_id}")
         return AsyncWebClient(token=token, base_url=self.client.base_url, retry_handlers=self.client.retry_handlers,
                               session=self.client.session)
+
+
+class FilesNotShared(Exception):
+    """The message went out but its chart or files did not: sending the message again would repeat it."""
+
+
+async def _send(client: AsyncWebClient, channel: str, reply: Reply, key: str | None) -> str:
+    """One message (with the outbox key as metadata), then its files; the message's ts."""
+    metadata = {"event_type": METADATA_EVENT, "event_payload": {"id": key}} if key is not None else None
+    sent = await client.chat_postMessage(channel=channel, blocks=render(reply), text=notification_text(reply),
+                                         **({"metadata": metadata} if metadata else {}))
+    try:
+        await upload(client, channel, reply)
+    except Exception as error:
+        raise FilesNotShared(f"the message {sent['ts']} was posted, its files were not") from error
+    return str(sent["ts"])
+
+
+def _retry_after(error: SlackApiError) -> float:
+    headers = {name.lower(): value for name, value in (error.response.headers or {}).items()}
+    value = headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(float(value), 0.0) if value is not None else 1.0
+    except ValueError:
+        return 1.0
 
 
 async def upload(client: AsyncWebClient, channel: str, reply: Reply) -> None:

@@ -9,6 +9,12 @@ A command from a platform carries a delivery key (Slack's: its inbox key), which
 costs one INSERT into ``deliveries`` in the same transaction; around it the
 Slack adapter spends one INSERT into the inbox on the ack path's own pool and
 one UPDATE marking the row done (``tests/bot/slack/test_inbox.py`` counts those).
+
+A command that tells someone else (the kudos receiver, the trainer of a
+session signed up for) also writes its notices to the outbox in the same
+transaction (one multi-row INSERT), and after the commit marks them sent (one
+UPDATE, its own short transaction: BEGIN IMMEDIATE + UPDATE on SQLite). That is
+the price of never losing a notice to a crash: +2 on PostgreSQL, +3 on SQLite.
 """
 
 from __future__ import annotations
@@ -31,11 +37,12 @@ from tests.handlers.session_setup import make_trainer, schedule
 
 # statements per command once the community and the people are known: (SQLite, PostgreSQL)
 EXPECTED = {
-    "kudos": (5, 4),  # members, lock + daily count, kudos rows, their values (+ BEGIN IMMEDIATE on SQLite)
+    "kudos": (8, 6),  # members, lock + daily count, kudos rows, their values, the outbox; marked sent
     "sessions": (3, 2),  # members, the page with its total
-    "signup": (6, 5),  # members, the session locked with its trainer, my place, the seat, the enrollment
+    "signup": (9, 7),  # members, the session locked with its trainer, my place, the seat, the enrollment, the
+    # outbox; marked sent
     "me": (4, 3),  # members, the counts, the trainer profile
-    "kudos with a delivery key": (6, 5),  # the delivery's key claimed, then as "kudos"
+    "kudos with a delivery key": (9, 7),  # the delivery's key claimed, then as "kudos"
 }
 
 

@@ -25,7 +25,7 @@ async def make_scheduler(
     built: list[GuildScheduler] = []
 
     def make(instance: str | None = None) -> GuildScheduler:
-        scheduler = GuildScheduler(core=core, uow=uow, notifier=notifier, clock=clock, settings=SETTINGS,
+        scheduler = GuildScheduler(core=core, uow=uow, clock=clock, settings=SETTINGS,
                                    instance=instance)
         built.append(scheduler)
         return scheduler

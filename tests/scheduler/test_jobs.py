@@ -68,24 +68,17 @@ async def test_feedback_is_requested_from_attendees_reminded_once_and_never_afte
     assert len(notifier.told) == 3
 
 
-async def test_a_failed_dm_is_retried_on_the_next_scan(
-    seed: Seed, make_scheduler: MakeScheduler, notifier: RecordingNotifier
+async def test_a_failed_dm_is_retried_by_the_outbox_and_not_asked_again(
+    seed: Seed, make_scheduler: MakeScheduler, notifier: RecordingNotifier, clock: FakeClock
 ) -> None:
     await seed.session("tara", MONDAY - timedelta(hours=3), attended=["ana"])
     scheduler = make_scheduler()
-    calls = 0
-    original = notifier.tell
-
-    async def flaky(to, reply):  # type: ignore[no-untyped-def]
-        nonlocal calls
-        calls += 1
-        if calls == 1:
-            raise RuntimeError("DM refused")
-        await original(to, reply)
-
-    notifier.tell = flaky  # type: ignore[method-assign]
-    assert (await scheduler.run_job("feedback-requests"))[0].endswith("telling ana failed — released for retry")
-    assert (await scheduler.run_job("feedback-requests"))[0].endswith("told ana")
+    notifier.fail_tells = 1
+    assert (await scheduler.run_job("feedback-requests"))[0].endswith(
+        "telling ana failed — left to the outbox (python app.py outbox)")
+    assert await scheduler.run_job("feedback-requests") == ["feedback-requests · Test Co: none due"]
+    clock.advance(seconds=5)
+    await scheduler.env.delivery.drain()
     assert len(notifier.told) == 1
 
 
@@ -126,7 +119,7 @@ async def test_admins_hear_once_when_a_trainer_goes_over_the_burnout_threshold(
     assert await scheduler.run_job("burnout-alerts") == ["burnout-alerts · Test Co: none due"]
 
 
-async def test_a_burnout_alert_that_failed_for_one_admin_reaches_them_on_the_next_scan(
+async def test_a_burnout_alert_that_failed_for_one_admin_reaches_them_through_the_outbox(
     seed: Seed, make_scheduler: MakeScheduler, notifier: RecordingNotifier, clock: FakeClock
 ) -> None:
     await seed.community(burnout_threshold=3)
@@ -137,21 +130,21 @@ async def test_a_burnout_alert_that_failed_for_one_admin_reaches_them_on_the_nex
     refuse_once = {"root"}
     original = notifier.tell
 
-    async def refusing_root_once(to, reply):  # type: ignore[no-untyped-def]
+    async def refusing_root_once(to, reply, **kwargs):  # type: ignore[no-untyped-def]
         if to.user_id in refuse_once:
             refuse_once.discard(to.user_id)
             raise RuntimeError("DM refused")
-        await original(to, reply)
+        return await original(to, reply, **kwargs)
 
     notifier.tell = refusing_root_once  # type: ignore[method-assign]
     scheduler = make_scheduler()
     first = sorted(await scheduler.run_job("burnout-alerts"))
-    assert first == ["burnout-alert tara · Test Co: telling root failed — released for retry",
-                     "burnout-alert tara · Test Co: told ada"]
-    clock.advance(hours=1)
-    assert await scheduler.run_job("burnout-alerts") == ["burnout-alert tara · Test Co: told root"]
+    assert first == ["burnout-alert tara · Test Co: telling root failed — left to the outbox "
+                     "(python app.py outbox)", "burnout-alert tara · Test Co: told ada"]
     clock.advance(hours=1)
     assert await scheduler.run_job("burnout-alerts") == ["burnout-alerts · Test Co: none due"]
+    await scheduler.env.delivery.drain()
+    assert sorted(to.user_id for to, _ in notifier.told) == ["ada", "root"]
 
 
 async def test_a_reminder_claimed_by_an_instance_that_died_is_sent_once_the_claim_is_stale(
@@ -188,15 +181,18 @@ async def test_milestones_are_announced_once_in_one_message(
     assert await scheduler.run_job("milestones") == ["milestones · Test Co: posted 1 to C-ROUNDUP"]
 
 
-async def test_a_failed_milestone_post_is_retried_with_every_milestone(
+async def test_a_failed_milestone_post_is_retried_by_the_outbox_not_announced_again(
     seed: Seed, make_scheduler: MakeScheduler, notifier: RecordingNotifier, clock: FakeClock
 ) -> None:
     await seed.session("tara", MONDAY - timedelta(days=2), attended=["ana"])
     scheduler = make_scheduler()
     notifier.fail_posts = 1
-    assert await scheduler.run_job("milestones") == ["milestones · Test Co: post failed — 1 released for retry"]
+    assert await scheduler.run_job("milestones") == [
+        "milestones · Test Co: posting 1 to C-ROUNDUP failed — left to the outbox (python app.py outbox)"]
     clock.advance(days=1)
-    assert await scheduler.run_job("milestones") == ["milestones · Test Co: posted 1 to C-ROUNDUP"]
+    assert await scheduler.run_job("milestones") == ["milestones · Test Co: none new"]
+    await scheduler.env.delivery.drain()
+    assert len(notifier.posted) == 1
 
 
 async def test_the_digest_goes_to_the_leadership_channel_for_the_period_just_ended(

@@ -7,10 +7,11 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from handlers.core import Core
 from handlers.types import Reply
-from storage.models import PostLedger
+from storage.models import OutboxMessage, PostLedger
 from tests.fakes import COMMUNITY, Chat, FakeClock, RecordingNotifier
 from tests.scheduler.conftest import MakeScheduler
 from tests.scheduler.seed import Seed
@@ -85,19 +86,23 @@ async def test_a_run_missed_beyond_the_grace_window_is_skipped_and_logged(
     assert any(warning in r.getMessage() for r in caplog.records)
 
 
-async def test_a_failed_post_is_released_and_retried(week: Seed, make_scheduler: MakeScheduler, uow,  # type: ignore[no-untyped-def]
-                                                     notifier: RecordingNotifier, clock: FakeClock) -> None:
+async def test_a_failed_post_stays_claimed_and_the_outbox_retries_it(week: Seed, make_scheduler: MakeScheduler,  # type: ignore[no-untyped-def]
+                                                                     uow, core: Core, notifier: RecordingNotifier,
+                                                                     clock: FakeClock) -> None:
     scheduler = make_scheduler()
     clock.now = FRIDAY_16
     notifier.fail_posts = 1
-    assert await scheduler.run_job("roundup") == ["roundup 2026-W48 · Test Co: post failed — released for retry"]
-    async with uow() as u:
-        assert await u.session.scalar(select(func.count()).select_from(PostLedger)) == 0
-    clock.advance(minutes=10)
-    await scheduler.refresh()  # what the scheduler does every few minutes
-    assert len(roundups(notifier)) == 1
+    assert await scheduler.run_job("roundup") == [
+        "roundup 2026-W48 · Test Co: post to C-ROUNDUP failed — left to the outbox (python app.py outbox)"]
     async with uow() as u:
         assert await u.session.scalar(select(PostLedger.status).where(PostLedger.job == "roundup")) == "posted"
+    clock.advance(minutes=10)
+    await scheduler.refresh()  # what the scheduler does every few minutes: the period is done, not posted again
+    assert roundups(notifier) == []
+    await core.delivery.drain()  # what every process's deliverer does every few seconds
+    assert len(roundups(notifier)) == 1
+    async with uow() as u:
+        assert await u.session.scalar(select(OutboxMessage.state)) == "sent"
 
 
 async def test_no_channel_no_post(seed: Seed, make_scheduler: MakeScheduler, notifier: RecordingNotifier) -> None:

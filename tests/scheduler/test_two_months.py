@@ -44,7 +44,7 @@ class Story:
         self.chat = Chat(core)
         self.notifier = notifier
         self.clock = clock
-        self.scheduler = GuildScheduler(core=core, uow=core.uow, notifier=notifier, clock=clock,
+        self.scheduler = GuildScheduler(core=core, uow=core.uow, clock=clock,
                                         settings=Settings(timezone="UTC", admins=frozenset({"root"})))
 
     async def say(self, at: datetime, who: str, text: str) -> Reply:

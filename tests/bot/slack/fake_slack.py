@@ -62,6 +62,9 @@ class FakeSlack:
     held: dict[str, asyncio.Event] = field(default_factory=dict)  # a method answers once its event is set
     server: TestServer | None = None
     uploads: dict[str, Upload] = field(default_factory=dict)
+    # every message Guild posted, per channel, oldest first, as conversations.history returns them
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    failing: dict[str, list[str]] = field(default_factory=dict)  # method → error codes answered next, one each
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -172,6 +175,8 @@ class FakeSlack:
         if self.rate_limited.get(method):
             self.rate_limited[method] -= 1
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
+        if self.failing.get(method):
+            return web.json_response({"ok": False, "error": self.failing[method].pop(0)})
         answer = self._answer(method, body)
         return web.json_response(answer)
 
@@ -183,7 +188,10 @@ class FakeSlack:
             channel = body.get("channel", "")
             if channel in self.not_in:
                 return {"ok": False, "error": "not_in_channel"}
-            return {"ok": True, "channel": channel, "ts": f"{1700000000 + next(self._ts)}.000100"}
+            ts = f"{1700000000 + next(self._ts)}.000100"
+            if method == "chat.postMessage":
+                self._keep(channel, ts, body)
+            return {"ok": True, "channel": channel, "ts": ts}
         if method == "chat.postEphemeral":
             if body.get("channel", "") in self.not_in:
                 return {"ok": False, "error": "not_in_channel"}
@@ -218,5 +226,40 @@ class FakeSlack:
             return {"ok": True, "files": shared}
         if method == "conversations.history":
             found = self.history.get((str(body.get("channel")), str(body.get("latest"))))
-            return {"ok": True, "messages": [found] if found else [], "has_more": False}
+            if found:
+                return {"ok": True, "messages": [found], "has_more": False}
+            return self._history(body)
         return {"ok": False, "error": "unknown_method"}
+
+    def _keep(self, channel: str, ts: str, body: dict[str, Any]) -> None:
+        """A posted message as Slack stores it: a bot message, its metadata kept apart (shown on request)."""
+        message: dict[str, Any] = {"type": "message", "user": BOT_USER, "bot_id": "BBOT", "app_id": "AGUILD",
+                                   "text": body.get("text", ""), "ts": ts}
+        blocks = body.get("blocks")
+        if blocks:
+            message["blocks"] = json.loads(blocks) if isinstance(blocks, str) else blocks
+        metadata = body.get("metadata")
+        if metadata:
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        self.messages.setdefault(channel, []).append(message)
+
+    def _history(self, body: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, between ``oldest`` and ``latest``, ``limit`` a page with a cursor;
+        ``metadata`` only with ``include_all_metadata``."""
+        channel = str(body.get("channel"))
+        if channel in self.not_in:
+            return {"ok": False, "error": "not_in_channel"}
+        oldest, latest = float(body.get("oldest") or 0), float(body.get("latest") or "inf")
+        newest_first = [m for m in reversed(self.messages.get(channel, [])) if oldest < float(m["ts"]) <= latest]
+        start = int(body.get("cursor") or 0)
+        limit = int(body.get("limit") or 100)
+        page = newest_first[start:start + limit]
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(newest_first)
+        return {"ok": True, "messages": messages, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """The messages in ``channel`` (a DM is ``D<user id>``), oldest first, metadata included."""
+        return self.messages.get(channel, [])

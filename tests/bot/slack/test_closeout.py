@@ -25,7 +25,7 @@ async def test_the_closeout_dm_has_the_attendance_buttons_and_pressing_one_marks
         await slack.click("signup 1", user=user)
         await slack.fake.wait_for(f"respond:click-{user}")
     await slack.idle()
-    scheduler = GuildScheduler(core=slack.core, uow=slack.core.uow, notifier=slack.core.notifier, clock=clock,
+    scheduler = GuildScheduler(core=slack.core, uow=slack.core.uow, clock=clock,
                                settings=Settings(timezone="UTC", admins=frozenset()))
     clock.now = ENDED
     try:

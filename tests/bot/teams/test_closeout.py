@@ -24,7 +24,7 @@ async def test_the_closeout_card_marks_attendance_and_closes_the_session(teams: 
     session_id = await scalar(uow, select(TrainingSession.id))
     for who in ("ben", "cy"):
         await teams.send(act.personal_message(teams.url, who, f"signup {session_id}"))
-    scheduler = GuildScheduler(core=teams.core, uow=uow, notifier=teams.core.notifier, clock=clock,
+    scheduler = GuildScheduler(core=teams.core, uow=uow, clock=clock,
                                settings=Settings(timezone="UTC", admins=frozenset()))
     clock.now = ENDED
     before = len(teams.connector.to("a:personal-ana"))
