@@ -1,8 +1,9 @@
-"""Private nudges the scheduler sends: session reminders, feedback requests, onboarding and workload notices.
+"""Private nudges the scheduler sends: session reminders, feedback requests and onboarding nudges.
 
 Each is a plain Reply for one person; the scheduler decides who is due one and
 makes sure nobody gets the same one twice. Feedback requests carry 1–5 buttons
 that run ``feedback <id> <n>`` as the person who clicks, so rating is one tap.
+Workload notices live beside their rules, in ``handlers.workload``.
 """
 
 from __future__ import annotations
@@ -68,14 +69,4 @@ def onboarding_nudge(ticked: set[str], guide: str | None) -> Reply:
         "Need a hand? Reply `volunteer status` to see the whole checklist.",
         title="Trainer onboarding",
         buttons=(Button("Mark next step done", f"volunteer done {following}", "primary"),) if following else (),
-    )
-
-
-def burnout_notice(trainer: Member, sessions: int, threshold: int) -> Reply:
-    return private(
-        f"⚠️ {name_of(trainer)} has {counted(sessions, 'session')} in the last 4 weeks, above the burnout "
-        f"threshold of {threshold}. It may be a good moment to check in and share the load "
-        "(`admin burnout <n>` changes the threshold).",
-        title="Trainer workload",
-        names=names_of([trainer]),
     )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from handlers import grammar
-from handlers.reminders import burnout_notice, feedback_request, onboarding_nudge, session_reminder
+from handlers.reminders import feedback_request, onboarding_nudge, session_reminder
 from storage.models import Member, TrainingSession
 
 TRAINER = Member(user_id="tara", display_name="Tara")
@@ -47,9 +47,3 @@ def test_an_onboarding_nudge_points_at_the_next_step() -> None:
     assert onboarding_nudge({"welcome", "mentor", "shadow", "co-deliver"}, guide).buttons == ()
     without = onboarding_nudge(set(), None)  # no guide: reading it is not a step
     assert "(0/6 done)" in without.text and "Your next step: Meet your mentor" in without.text
-
-
-def test_a_burnout_notice_names_the_trainer_and_the_threshold() -> None:
-    reply = burnout_notice(TRAINER, 13, 12)
-    assert reply.text.startswith("⚠️ <@tara> has 13 sessions in the last 4 weeks, above the burnout threshold of 12.")
-    assert not reply.public
