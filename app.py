@@ -249,7 +249,9 @@ def _outbox_metrics(core: Core, metrics: Metrics) -> None:
 
 def _inbox(settings: config.Settings, engine: AsyncEngine, metrics: Metrics) -> tuple[Inbox, WorkQueue]:
     """The inbox on its own small engine (the ack path's), and the work queue sized to the work's pool."""
-    pool = {} if is_sqlite(settings.database_url) else {"pool_size": ACK_POOL_SIZE, "max_overflow": ACK_POOL_OVERFLOW}
+    # On PostgreSQL the one INSERT commits by itself (autocommit): no BEGIN and COMMIT round trips on the ack path.
+    pool = {} if is_sqlite(settings.database_url) else {"pool_size": ACK_POOL_SIZE, "max_overflow": ACK_POOL_OVERFLOW,
+                                                         "isolation_level": "AUTOCOMMIT"}
     inbox = Inbox(ack_engine=create_engine(settings.database_url, **pool), work_engine=engine,
                   lease=timedelta(seconds=settings.claim_lease_seconds))
     inbox.on_event.append(metrics.inbox_event)
