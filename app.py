@@ -9,6 +9,7 @@ a fake clock and fake platform URLs); ``main`` picks the mode:
     python app.py run-job NAME [--at ISO-TIME]
     python app.py report [week|month|quarter|year] [--at ISO] [--format html|markdown] [--output FILE]
     python app.py jobs
+    python app.py outbox [retry ID|all]
 """
 
 from __future__ import annotations
@@ -412,6 +413,60 @@ async def list_jobs(settings: config.Settings, out: TextIO) -> None:
         await guild.close()
 
 
+STUCK_AFTER = timedelta(minutes=15)
+
+
+async def outbox_report(settings: config.Settings, out: TextIO) -> int:
+    """List failed notices and those still unsent after ``STUCK_AFTER``; how many."""
+    guild = await build(settings)
+    try:
+        now = guild.core.clock()
+        async with guild.uow() as uow:
+            stuck = await outbox.stuck(uow.session, at=now, older_than=STUCK_AFTER)
+    finally:
+        await guild.close()
+    if not stuck:
+        out.write("Nothing stuck in the outbox.\n")
+        return 0
+    out.write(f"{'id':>6}  {'state':<8} {'age':>7}  {'kind':<5} {'community':<24} {'target':<24} tries  last error\n")
+    for row in stuck:
+        out.write(f"{row.id:>6}  {row.state:<8} {_age(now - row.created_at):>7}  {row.kind:<5} {row.community:<24} "
+                  f"{row.target:<24} {row.attempts:>5}  {row.last_error or ''}\n")
+    out.write("Retry failed ones with: python app.py outbox retry <id>|all\n")
+    return len(stuck)
+
+
+async def outbox_retry(settings: config.Settings, target: str, out: TextIO) -> int:
+    """Put failed notices back in the queue and send them now from this process; how many were re-queued."""
+    guild = await build(settings)
+    guild.notifier.register(CONSOLE_COMMUNITY.platform, ConsoleNotifier(out))
+    try:
+        async with guild.uow() as uow:
+            ids = await outbox.requeue(uow.session, None if target == "all" else [int(target)],
+                                       at=guild.core.clock())
+            await uow.commit()
+        if not ids:
+            out.write("No failed notice to retry" + ("." if target == "all" else f" with id {target}.") + "\n")
+            return 0
+        await guild.core.delivery.drain()
+        async with guild.uow() as uow:
+            found = await outbox.states(uow.session, ids)
+    finally:
+        await guild.close()
+    for row_id in ids:
+        state, error = found.get(row_id, ("gone", None))
+        out.write(f"{row_id}: {state}" + (f" ({error})" if error and state != "sent" else "") + "\n")
+    return len(ids)
+
+
+def _age(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    hours = minutes // 60
+    return f"{hours}h{minutes % 60:02d}m" if hours < 48 else f"{hours // 24}d"
+
+
 def _platforms(settings: config.Settings) -> list[str]:
     return [name for name, on in (("slack", settings.slack_enabled), ("teams", settings.teams_enabled)) if on]
 
@@ -433,6 +488,12 @@ def _iso_time(raw: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _outbox_target(value: str) -> str:
+    if value != "all" and not value.isdigit():
+        raise argparse.ArgumentTypeError("an outbox id (a number) or all")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(prog="python app.py", description="Guild, the trainers' community bot.")
     modes = cli.add_subparsers(dest="mode")
@@ -447,6 +508,9 @@ def parser() -> argparse.ArgumentParser:
     job.add_argument("name")
     job.add_argument("--at", type=_iso_time, help="the moment to run it for (ISO 8601; default now)")
     modes.add_parser("jobs", help="list scheduled jobs and their next run times")
+    outboxer = modes.add_parser("outbox", help="list stuck or failed notices; 'retry <id>|all' sends failed ones again")
+    outboxer.add_argument("action", nargs="?", choices=("retry",))
+    outboxer.add_argument("target", nargs="?", type=_outbox_target, help="an outbox id, or all")
     reporter = modes.add_parser("report", help="write the leadership one-pager (HTML or Markdown)")
     reporter.add_argument("period", nargs="?", choices=("week", "month", "quarter", "year"), default="month")
     reporter.add_argument("--at", type=_iso_time, help="the last complete period before this moment (default now)")
@@ -502,6 +566,14 @@ def _run(args: argparse.Namespace, settings: config.Settings, stdin: TextIO, out
         asyncio.run(run_job(settings, args.name, args.at, out))
     elif mode == "jobs":
         asyncio.run(list_jobs(settings, out))
+    elif mode == "outbox":
+        if args.action is None:
+            asyncio.run(outbox_report(settings, out))
+        elif args.target is None:
+            print("Which notice? python app.py outbox retry <id>|all", file=sys.stderr)
+            return 2
+        else:
+            asyncio.run(outbox_retry(settings, args.target, out))
     elif mode == "report":
         try:
             written = asyncio.run(write_report(

@@ -158,14 +158,22 @@ async def stuck(session: AsyncSession, *, at: datetime, older_than: timedelta) -
             for m, platform, external_id in rows]
 
 
-async def requeue(session: AsyncSession, ids: Sequence[int] | None, *, at: datetime) -> int:
-    """Put failed rows (these, or all when ``ids`` is None) back to pending with fresh attempts; how many."""
+async def requeue(session: AsyncSession, ids: Sequence[int] | None, *, at: datetime) -> list[int]:
+    """Put failed rows (these, or all when ``ids`` is None) back to pending with fresh attempts; their ids.
+    They are sent as they are, without looking on the platform first: an operator decided."""
     query = update(OutboxMessage).where(OutboxMessage.state == "failed")
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(ids))
     result = await session.execute(query.values(state="pending", attempts=0, next_attempt_at=at, claimed_by=None,
-                                                claimed_until=None))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+                                                claimed_until=None).returning(OutboxMessage.id))
+    return sorted(row.id for row in result)
+
+
+async def states(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    """Each row's state and last error."""
+    rows = await session.execute(select(OutboxMessage.id, OutboxMessage.state, OutboxMessage.last_error)
+                                 .where(OutboxMessage.id.in_(ids)))
+    return {row_id: (state, error) for row_id, state, error in rows}
 
 
 async def depth(session: AsyncSession) -> tuple[dict[str, int], datetime | None]:

@@ -124,7 +124,7 @@ async def test_scheduled_posts_outbox_deliveries_and_slack_api_errors_by_kind(se
     served.slack.not_in.clear()
     served.slack.rate_limited["chat.postMessage"] = 1
     async with served.guild.uow() as uow:  # what `python app.py outbox retry all` does
-        assert await outbox.requeue(uow.session, None, at=served.guild.core.clock()) == 1
+        assert len(await outbox.requeue(uow.session, None, at=served.guild.core.clock())) == 1
         await uow.commit()
     await served.guild.core.delivery.drain()
     again = await served.guild.scheduler.run_job("roundup", at)

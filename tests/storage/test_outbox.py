@@ -83,8 +83,8 @@ async def test_only_failed_rows_are_requeued_and_depth_counts_what_waits(uow, cl
         assert await outbox.depth(work.session) == ({"pending": 1, "failed": 1}, clock())
         [stuck] = await outbox.stuck(work.session, at=clock(), older_than=timedelta(minutes=15))
         assert (stuck.id, stuck.state, stuck.last_error) == (first, "failed", "channel_not_found")
-        assert await outbox.requeue(work.session, [second, third], at=clock()) == 0
-        assert await outbox.requeue(work.session, None, at=clock()) == 1
+        assert await outbox.requeue(work.session, [second, third], at=clock()) == []
+        assert await outbox.requeue(work.session, None, at=clock()) == [first]
         await work.commit()
     async with uow() as work:
         assert (await outbox.depth(work.session))[0] == {"pending": 2}
