@@ -60,6 +60,8 @@ class FakeSlack:
     rate_limited: dict[str, int] = field(default_factory=dict)
     peers: list[tuple[str, int]] = field(default_factory=list)  # the client's (address, port) of every call
     held: dict[str, asyncio.Event] = field(default_factory=dict)  # a method answers once its event is set
+    # a method does its work (a message is posted) but its answer waits for the event: an answer lost in transit
+    lost: dict[str, asyncio.Event] = field(default_factory=dict)
     server: TestServer | None = None
     uploads: dict[str, Upload] = field(default_factory=dict)
     # every message Guild posted, per channel, oldest first, as conversations.history returns them
@@ -178,6 +180,8 @@ class FakeSlack:
         if self.failing.get(method):
             return web.json_response({"ok": False, "error": self.failing[method].pop(0)})
         answer = self._answer(method, body)
+        if method in self.lost:
+            await self.lost[method].wait()
         return web.json_response(answer)
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
