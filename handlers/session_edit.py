@@ -8,15 +8,18 @@ waiting hears it once, with the old and new values; more seats go to the waitlis
 first come first served; fewer seats than people confirmed is refused.
 A new start moves the session's reminders with it (``storage.due.reminder_period``).
 ``for trainers`` / ``for everyone`` says who may take a seat from now on; seats already taken stay.
+A new topic answers the open request for it, as ``session new`` does (``handlers.requests.answer``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from handlers import programs
+from handlers import requests as topic_requests
 from handlers.context import Context, Refusal, name_of
 from handlers.enrollment import fill_from_waitlist
 from handlers.sessions import card, load, require_owner, start_of, trainer_of, when
@@ -139,13 +142,24 @@ def parse_edit(args: str) -> SessionEdit | SessionEditForm:
     return SessionEdit(session_id, **values)  # type: ignore[arg-type]
 
 
-def edit_text(session_id: int, inputs: dict[str, str | None]) -> str:
+FORM_INPUTS = ("title", "day", "start", "minutes", "seats", "topic", "where", "program")
+
+
+def edit_text(session_id: int, inputs: Mapping[str, str | None], was: Mapping[str, str] | None = None) -> str:
     """The typed command a filled-in edit form stands for (Slack modal, Teams card); empty inputs stay as they are.
 
     ``inputs`` holds ``title``, ``day`` and ``start`` (both for a new time), ``minutes``, ``seats``, ``topic``,
-    ``where`` and ``program``. ``where`` goes last because it takes the rest of the line.
+    ``where`` and ``program``. ``where`` goes last because it takes the rest of the line. ``was`` is what the
+    form was prefilled with (``form_values``): an input left as it was is no change, so a held session's
+    form can still fix its title without "changing" its time.
     """
     given = {k: " ".join(v.split()) for k, v in inputs.items() if v is not None and v.strip()}
+    if was:
+        kept = {k for k, v in given.items() if " ".join(str(was.get(k) or "").split()) == v}
+        moved = any(k in given and k not in kept for k in ("day", "start"))
+        given = {k: v for k, v in given.items() if k not in kept or (moved and k in ("day", "start"))}
+        if moved:  # a new time needs both halves: the one left as it was still counts
+            given.update({k: was[k] for k in ("day", "start") if k not in given and was.get(k)})
     parts = [f"session edit {session_id}"]
     if "title" in given:
         parts.append('title "' + given["title"].replace('"', "'") + '"')
@@ -219,6 +233,9 @@ async def edit(ctx: Context, command: SessionEdit) -> Reply:
     after = Snapshot.of(session)
     promoted = await fill_from_waitlist(ctx, session) if "seats" in values else []
     told = await _tell_people(ctx, session, before, after, promoted)
+    upcoming = session.status == "scheduled" and session.starts_at > ctx.now
+    asked = await topic_requests.answer(ctx, session, lambda person: when(ctx, session.starts_at, person)) \
+        if "topic" in values and upcoming else 0
     trainer = await trainer_of(ctx, session)
     if trainer.id != ctx.member.id:
         ctx.tell(trainer, private(f"{name_of(ctx.member)} changed your session *{session.title}*: "
@@ -230,9 +247,38 @@ async def edit(ctx: Context, command: SessionEdit) -> Reply:
         lines.append(f"{joined([name_of(p) for p in promoted])} moved up from the waitlist and got a seat.")
     if told:
         lines.append(f"I told the {_people(told)} signed up or waiting.")
+    if asked:
+        lines.append(f"I told the {_people(asked)} who asked for *{session.topic}*.")
     program = await programs.of_session(ctx, session)
     return private("\n".join(lines), sections=(card(ctx, session, trainer, program),),
                    buttons=(Button("Show", f"session show {session.id}"),))
+
+
+def form_values(ctx: Context, session: TrainingSession) -> dict[str, str]:
+    """The session as an edit form shows it before anything is changed, keyed like ``edit_text``'s inputs.
+
+    The date and time are the asker's own (their zone); empty strings for what is not set.
+    """
+    local = session.starts_at.astimezone(ctx.zone())
+    return {"title": session.title, "day": local.date().isoformat(), "start": f"{local:%H:%M}",
+            "minutes": str(session.duration_minutes), "seats": str(session.seats), "topic": session.topic or "",
+            "where": session.location or "", "program": str(session.program_id) if session.program_id else ""}
+
+
+def current(session_id: int, into: dict[str, str]) -> Callable[[Context], Awaitable[Reply]]:
+    """A use case for adapters opening an edit form: fills ``into`` with ``form_values`` for someone who may edit.
+
+    For anyone else it refuses like ``session edit`` would (``into`` stays empty), so the adapter answers the
+    refusal instead of opening a form that could only fail.
+    """
+    async def read(ctx: Context) -> Reply:
+        session = await load(ctx, session_id)
+        require_owner(ctx, session)
+        _require_editable(ctx, session, SessionEdit(session.id))
+        into.update(form_values(ctx, session))
+        return private(f"Editing *{session.title}*.")
+
+    return read
 
 
 async def form(ctx: Context, command: SessionEditForm) -> Reply:

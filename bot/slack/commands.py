@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import modals
 from bot.slack.blocks import notification_text, render
+from bot.slack.forms import open_form
 from bot.slack.inbox import delivery
 from bot.slack.replies import Where, answer, busy
 from bot.slack.runtime import Runtime
@@ -37,7 +38,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         form = modals.form_for(text, modals.Origin(channel, body.get("response_url")))
         if form is not None:
             await ack()
-            await client.views_open(trigger_id=body["trigger_id"], view=form)
+            await open_form(rt, client, form, body["trigger_id"], Where(client, team, user, channel, respond))
             return
         try:
             grammar.parse(to_message(team, user, text).text)

@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import home, modals
 from bot.slack.blocks import ACTION_PREFIX
+from bot.slack.forms import open_form
 from bot.slack.inbox import delivery
 from bot.slack.replies import Where, answer, busy
 from bot.slack.runtime import Runtime
@@ -41,10 +42,10 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         command = action.get("value") or ""
         form = modals.form_for(command, modals.Origin(channel, body.get("response_url")))
-        if form is not None:
-            await client.views_open(trigger_id=body["trigger_id"], view=form)
-            return
         where = Where(client, team, user, channel, respond if body.get("response_url") else None)
+        if form is not None:
+            await open_form(rt, client, form, body["trigger_id"], where)
+            return
         key = delivery(context).key
 
         async def work() -> None:

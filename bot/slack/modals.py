@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.slack.blocks import plain
 from handlers import grammar, tokens
-from handlers.session_edit import MAX_PLACE, MAX_TITLE, edit_text
+from handlers.session_edit import FORM_INPUTS, MAX_PLACE, MAX_TITLE, edit_text
 
 View = dict[str, Any]
 CALLBACK_ID = "guild_form"
@@ -64,6 +64,8 @@ def read(view: View) -> Submission:
     values = _values(view)
     kind = meta.get("kind", "")
     origin = Origin(meta.get("channel"), meta.get("response_url"))
+    if kind == "edit":
+        return Submission(kind, _read_edit(values, meta.get("id"), meta.get("was")), origin)
     return Submission(kind, _READERS[kind](values, meta.get("id")), origin)
 
 
@@ -135,25 +137,50 @@ def _session(origin: Origin, program_id: int | None) -> View:
     return _view(title[:24], "Schedule", blocks, _meta("session", origin, program_id))
 
 
-def _edit(origin: Origin, session_id: int | None) -> View:
-    """Every field optional: what is left empty stays as it is (the modal opens before Guild reads the session)."""
+def _edit(origin: Origin, session_id: int | None, current: Mapping[str, str] | None = None) -> View:
+    """Every field optional; ``current`` (``session_edit.form_values``) fills them with the session as it is.
+
+    ``form_for`` builds it empty; ``prefilled`` puts the session's values in once the adapter has read
+    them. What is left as it was, or emptied, stays as it is (the values travel in the metadata to tell).
+    """
+    now = {k: v for k, v in (current or {}).items() if v}
+    initial = {"day": "initial_date", "start": "initial_time"}
+
+    def given(block_id: str, element: dict[str, Any]) -> dict[str, Any]:
+        return {**element, initial.get(block_id, "initial_value"): now[block_id]} if block_id in now else element
+
     blocks = [
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "Fill in only what changes. Everyone signed "
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "Change what you need. Everyone signed "
                                           "up hears about a new time, length or place."}]},
-        _input("title", "New title", _text(MAX_TITLE), optional=True),
-        _input("day", "New date", {"type": "datepicker"}, optional=True, hint="With a start time."),
-        _input("start", "New start time", {"type": "timepicker"}, optional=True, hint="In your own time zone."),
-        _input("minutes", "New length (minutes)", {"type": "number_input", "is_decimal_allowed": False,
-                                                   "min_value": "5", "max_value": str(tokens.MAX_MINUTES)},
+        _input("title", "Title", given("title", _text(MAX_TITLE)), optional=True),
+        _input("day", "Date", given("day", {"type": "datepicker"}), optional=True, hint="With a start time."),
+        _input("start", "Start time", given("start", {"type": "timepicker"}), optional=True,
+               hint="In your own time zone."),
+        _input("minutes", "Length (minutes)", given("minutes", {
+            "type": "number_input", "is_decimal_allowed": False, "min_value": "5",
+            "max_value": str(tokens.MAX_MINUTES)}), optional=True),
+        _input("seats", "Seats", given("seats", {"type": "number_input", "is_decimal_allowed": False,
+                                                 "min_value": "1", "max_value": str(tokens.MAX_SEATS)}),
+               optional=True, hint="More seats go to the waitlist first."),
+        _input("topic", "Topic", given("topic", _text(tokens.MAX_TOPIC, placeholder="public-speaking")),
                optional=True),
-        _input("seats", "Seats", {"type": "number_input", "is_decimal_allowed": False, "min_value": "1",
-                                  "max_value": str(tokens.MAX_SEATS)}, optional=True,
-               hint="More seats go to the waitlist first."),
-        _input("topic", "Topic", _text(tokens.MAX_TOPIC, placeholder="public-speaking"), optional=True),
-        _input("where", "Where", _text(MAX_PLACE, placeholder="Room 4 or https://…"), optional=True),
-        _input("program", "Program number", _text(12), optional=True),
+        _input("where", "Where", given("where", _text(MAX_PLACE, placeholder="Room 4 or https://…")), optional=True),
+        _input("program", "Program number", given("program", _text(12)), optional=True),
     ]
-    return _view(f"Edit session {session_id}", "Save", blocks, _meta("edit", origin, session_id))
+    meta = {**_meta("edit", origin, session_id), "was": now or None}
+    return _view(f"Edit session {session_id}", "Save", blocks, meta)
+
+
+def editing(view: View) -> int | None:
+    """The session an edit modal is for, before it is prefilled; None for every other modal."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    return int(meta["id"]) if meta.get("kind") == "edit" and meta.get("id") and not meta.get("was") else None
+
+
+def prefilled(view: View, current: Mapping[str, str]) -> View:
+    """The edit modal ``view`` again, showing the session's ``current`` values."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    return _edit(Origin(meta.get("channel"), meta.get("response_url")), meta.get("id"), current)
 
 
 def _kudos(origin: Origin, _item: int | None) -> View:
@@ -242,16 +269,18 @@ def _read_attend(values: dict[str, Any], item: int | None) -> str:
     return f"session attend {item} " + " ".join(f"<@{uid}>" for uid in values.get("people") or [])
 
 
-def _read_edit(values: dict[str, Any], item: int | None) -> str:
-    inputs = {name: _escaped(values.get(name)) if name in ("title", "where") else values.get(name)
-              for name in ("title", "day", "start", "minutes", "seats", "topic", "where", "program")}
-    return edit_text(item or 0, inputs)
+def _read_edit(values: dict[str, Any], item: int | None, was: dict[str, str] | None = None) -> str:
+    def typed(name: str, value: Any) -> Any:
+        return _escaped(value) if name in ("title", "where") and value is not None else value
+
+    inputs = {name: typed(name, values.get(name)) for name in FORM_INPUTS}
+    return edit_text(item or 0, inputs, {k: typed(k, v) for k, v in was.items()} if was else None)
 
 
 def unchanged(submission: Submission) -> tuple[str, str] | None:
-    """(block, explanation) for an edit form submitted with nothing filled in; None otherwise."""
+    """(block, explanation) for an edit form submitted without a change; None otherwise."""
     if submission.kind == "edit" and re.fullmatch(r"session edit \d+", submission.text):
-        return "title", "Fill in at least one thing to change."
+        return "title", "Change at least one thing (what you leave as it is stays)."
     return None
 
 
@@ -265,7 +294,7 @@ _BUILDERS: dict[str, Callable[[Origin, int | None], View]] = {
 }
 _READERS: dict[str, Callable[[dict[str, Any], int | None], str]] = {
     "session": _read_session, "kudos": _read_kudos, "feedback": _read_feedback,
-    "attend": _read_attend, "notes": _read_notes, "edit": _read_edit,
+    "attend": _read_attend, "notes": _read_notes,  # "edit" reads its prefilled values too: see ``read``
 }
 # Per modal: (block_id, words in the grammar's explanation that point at it); the last is the fallback.
 _ERROR_PLACES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {

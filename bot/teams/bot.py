@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
@@ -29,7 +30,7 @@ from bot.teams.to_command import (
     submitted,
     to_message,
 )
-from handlers import grammar
+from handlers import grammar, session_edit
 from handlers.core import Core
 from handlers.types import Message, Recipient, Reply
 from storage import conversations as conversations_store
@@ -130,7 +131,15 @@ class GuildBot(ActivityHandler):
         elif completes and completes[0] == "notes":
             card, summary = cards.notes_form(completes[1]), f"Notes for session {completes[1]}"
         elif completes and completes[0] == "edit":
-            card, summary = cards.edit_form(completes[1]), f"Edit session {completes[1]}"
+            current: dict[str, str] = {}  # the session as it is, read as the person who asked (or their refusal)
+            message = replace(to_message(turn_context.activity, text, {}), delivery_key=None)
+            refused = await self._core.execute(message, session_edit.current(completes[1], current),
+                                               name="SessionEditForm")
+            if not current:
+                if refused is not None:
+                    await self._answer(turn_context, message, refused)
+                return True
+            card, summary = cards.edit_form(completes[1], current), f"Edit session {completes[1]}"
         else:
             try:
                 command = grammar.parse(text)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -168,16 +168,23 @@ def notes_form(session_id: int) -> Card:
     return _card(body, [_form_submit("Save notes", {"form": "notes", "session": session_id})])
 
 
-def edit_form(session_id: int) -> Card:
-    """``session edit <id>`` alone: every field optional; what is left empty stays as it is."""
-    body = [
-        _block(f"Edit session {session_id}", weight="Bolder", size="Medium"),
-        _block("Fill in only what changes. Everyone signed up hears about a new time, length or place.",
-               isSubtle=True),
-        {"type": "Input.Text", "id": "title", "label": "New title", "maxLength": 200},
-        {"type": "Input.Date", "id": "date", "label": "New date (with a start time)"},
-        {"type": "Input.Time", "id": "time", "label": "New start time (your time zone)"},
-        {"type": "Input.Number", "id": "minutes", "label": "New length in minutes", "min": 5, "max": 1440},
+EDIT_INPUTS = {"title": "title", "day": "date", "start": "time", "minutes": "minutes", "seats": "seats",
+               "topic": "topic", "where": "where", "program": "program"}
+"""``session_edit.edit_text``'s input names → the card's input ids."""
+
+
+def edit_form(session_id: int, current: Mapping[str, str] | None = None) -> Card:
+    """``session edit <id>`` alone: every field optional, filled with the session as it is (``current``).
+
+    What is left as it was, or emptied, stays as it is: the submit carries the values the card
+    started from (``was``), so only real changes become the command.
+    """
+    now = {k: v for k, v in (current or {}).items() if v}
+    inputs = [
+        {"type": "Input.Text", "id": "title", "label": "Title", "maxLength": 200},
+        {"type": "Input.Date", "id": "date", "label": "Date (with a start time)"},
+        {"type": "Input.Time", "id": "time", "label": "Start time (your time zone)"},
+        {"type": "Input.Number", "id": "minutes", "label": "Length in minutes", "min": 5, "max": 1440},
         {"type": "Input.Number", "id": "seats", "label": "Seats (more seats go to the waitlist first)",
          "min": 1, "max": 10000},
         {"type": "Input.Text", "id": "topic", "label": "Topic", "placeholder": "public-speaking", "maxLength": 64},
@@ -185,7 +192,18 @@ def edit_form(session_id: int) -> Card:
          "maxLength": 500},
         {"type": "Input.Text", "id": "program", "label": "Program number", "maxLength": 12},
     ]
-    return _card(body, [_form_submit("Save changes", {"form": "edit", "session": session_id})])
+    shown = {card_id: now[name] for name, card_id in EDIT_INPUTS.items() if name in now}
+    for element in inputs:
+        if element["id"] in shown:
+            value = shown[element["id"]]
+            element["value"] = int(value) if element["type"] == "Input.Number" else value
+    body = [
+        _block(f"Edit session {session_id}", weight="Bolder", size="Medium"),
+        _block("Change what you need. Everyone signed up hears about a new time, length or place.", isSubtle=True),
+        *inputs,
+    ]
+    data: dict[str, Any] = {"form": "edit", "session": session_id, **({"was": now} if now else {})}
+    return _card(body, [_form_submit("Save changes", data)])
 
 
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None,

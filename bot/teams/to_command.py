@@ -211,9 +211,11 @@ def _edit_text(data: dict[str, Any]) -> str:
         ("topic", "topic"), ("where", "where"), ("program", "program"))}
     for number in ("minutes", "seats"):
         inputs[number] = _whole(inputs[number]) if inputs[number] else ""
-    if not session.isdigit() or not any(inputs.values()):
-        raise FormError("Fill in at least one thing to change.")
-    return edit_text(int(session), {k: v or None for k, v in inputs.items()})
+    was = data.get("was") if isinstance(data.get("was"), dict) else None
+    text = edit_text(int(session), {k: v or None for k, v in inputs.items()}, was) if session.isdigit() else ""
+    if not re.fullmatch(r"session edit \d+ .+", text):
+        raise FormError("Change at least one thing (what you leave as it is stays).")
+    return text
 
 
 def _field(data: dict[str, Any], name: str) -> str:

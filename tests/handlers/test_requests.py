@@ -86,6 +86,24 @@ async def test_a_session_on_the_topic_answers_the_request_and_everyone_who_asked
     assert len(await rows(chat, select(TopicRequest.id))) == 2
 
 
+async def test_a_session_edited_onto_the_topic_answers_the_request_too(chat: Chat, notifier: RecordingNotifier) -> None:
+    await volunteer(chat, "tara", "sql")
+    for person in ("ana", "ben"):
+        await chat.say(person, "request public speaking: I present to clients")
+    await chat.say("tara", 'session new "Talks that land" 2026-12-01 14:00 60m 10 #sql')
+    notifier.told.clear()
+    reply = await chat.say("tara", "session edit 1 topic public speaking")
+    assert "I told the 2 people who asked for *public-speaking*" in reply.text
+    [(status, session_id)] = await rows(chat, select(TopicRequest.status, TopicRequest.session_id))
+    assert (status, session_id) == ("scheduled", 1)
+    for person in ("ana", "ben"):
+        [told] = [r for to, r in notifier.told if to.user_id == person]
+        assert "you asked for a session on *public-speaking*" in told.text
+        assert [b.command for b in told.buttons] == ["signup 1"]
+    again = await chat.say("tara", "session edit 1 topic sql")
+    assert "asked for" not in again.text
+
+
 async def test_requests_lists_open_ones_most_wanted_first(chat: Chat) -> None:
     await chat.say("ana", "request excel")
     for person in ("ana", "ben", "cara"):

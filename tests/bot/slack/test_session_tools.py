@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -36,6 +37,8 @@ async def test_the_trainer_edits_from_the_card_in_a_modal_and_people_signed_up_a
     view = opened.json("view")
     assert view["title"]["text"] == "Edit session 1"
     assert all(b.get("optional") for b in view["blocks"] if b["type"] == "input")
+    assert prefill(view) == {"title": "SQL joins", "day": "2026-12-01", "start": "14:00", "minutes": "60",
+                             "seats": "1", "topic": "sql"}  # Ben's own time zone (Europe/Paris)
 
     empty = await (await slack.submit(view, {}, user="UBEN")).json()
     assert empty["response_action"] == "errors" and "at least one" in empty["errors"]["title"]
@@ -55,6 +58,46 @@ async def test_the_trainer_edits_from_the_card_in_a_modal_and_people_signed_up_a
     [changed] = [m for m in dms_to(slack, "UANA") if "has changed" in m]
     assert "Tue 1 Dec 2026, 14:00 (Europe/Paris) → Wed 2 Dec 2026, 16:00 (Europe/Paris)" in changed
     assert "Room 4 &amp; the terrace" in changed
+
+
+def prefill(view: dict[str, Any]) -> dict[str, str]:
+    """What each input of a modal starts with."""
+    keys = ("initial_value", "initial_date", "initial_time")
+    return {b["block_id"]: v for b in view["blocks"] if b["type"] == "input"
+            for k in keys if (v := b["element"].get(k)) is not None}
+
+
+def as_submitted(view: dict[str, Any], **changed: str) -> dict[str, dict[str, Any]]:
+    """The state Slack submits for ``view`` when the person changed only ``changed``: every input, filled."""
+    kinds = {"day": ("datepicker", "selected_date"), "start": ("timepicker", "selected_time")}
+    state = {}
+    for block in (b for b in view["blocks"] if b["type"] == "input"):
+        kind, key = kinds.get(block["block_id"], (block["element"]["type"], "value"))
+        state[block["block_id"]] = {"type": kind, key: {**prefill(view), **changed}.get(block["block_id"])}
+    return state
+
+
+async def test_a_held_session_s_prefilled_form_changes_only_what_was_changed(slack: SlackHarness) -> None:
+    await schedule(slack, day="2026-11-20")  # already held: its time can't change, its title can
+    await slack.click("session edit 1", user="UBEN")
+    [opened] = await slack.fake.wait_for("views.open")
+    view = opened.json("view")
+    assert prefill(view)["day"] == "2026-11-20"
+    unchanged = await (await slack.submit(view, as_submitted(view), user="UBEN")).json()
+    assert unchanged["response_action"] == "errors" and "Change at least one thing" in unchanged["errors"]["title"]
+    assert (await slack.submit(view, as_submitted(view, title="SQL joins, in depth"), user="UBEN")).status == 200
+    [answer] = await slack.fake.wait_for("respond:click-UBEN")
+    assert "title SQL joins → SQL joins, in depth" in str(answer.body) and "can't change" not in str(answer.body)
+    row = await session_row(slack)
+    assert (row.title, row.starts_at) == ("SQL joins, in depth", datetime(2026, 11, 20, 13, 0, tzinfo=UTC))
+
+
+async def test_someone_who_may_not_edit_gets_the_reason_instead_of_a_form(slack: SlackHarness) -> None:
+    await schedule(slack)
+    await slack.click("session edit 1")
+    [refused] = await slack.fake.wait_for("respond:click-UANA")
+    assert "Only the trainer of session 1 or an admin" in str(refused.body)
+    assert not slack.fake.of("views.open")
 
 
 async def test_a_typed_edit_answers_privately_and_a_refusal_says_why(slack: SlackHarness) -> None:

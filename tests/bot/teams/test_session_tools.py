@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from storage.models import TrainingSession
 from tests.bot.teams import activities as act
+from tests.bot.teams.card_schema import validate
 from tests.bot.teams.conftest import Teams
 from tests.bot.teams.test_conversation_flow import scalar, schedule
 from tests.bot.teams.test_forms import inputs
@@ -45,9 +46,13 @@ async def test_the_trainer_edits_in_a_card_from_the_session_card_and_people_sign
     [card] = teams.connector.to("a:personal-ana")[-1].cards
     assert set(inputs(card)) == {"title", "date", "time", "minutes", "seats", "topic", "where", "program"}
     assert not any(field.get("isRequired") for field in inputs(card).values())
+    assert {k: f["value"] for k, f in inputs(card).items() if "value" in f} == {
+        "title": "SQL joins", "date": "2026-12-01", "time": "14:00", "minutes": 60, "seats": 1, "topic": "sql"}
+    validate(card)
 
     await teams.send(act.card_submit(teams.url, "ana", {**card["actions"][0]["data"]}))
-    assert teams.connector.to("a:personal-ana")[-1].body["text"] == "Fill in at least one thing to change."
+    assert teams.connector.to("a:personal-ana")[-1].body["text"] == (
+        "Change at least one thing (what you leave as it is stays).")
 
     value = {**card["actions"][0]["data"], "date": "2026-12-02", "time": "16:00", "seats": "2.0",
              "where": "https://meet.example.com/sql", "title": ""}
@@ -59,6 +64,31 @@ async def test_the_trainer_edits_in_a_card_from_the_session_card_and_people_sign
     told = [c.text for c in teams.connector.to("a:personal-ben") if "has changed" in c.text]
     assert len(told) == 1 and "Tue 1 Dec 2026, 14:00 (Europe/Paris) → Wed 2 Dec 2026, 16:00 (Europe/Paris)" in told[0]
     assert any("seat opened up" in c.text for c in teams.connector.to("a:personal-cy"))
+
+
+def as_submitted(card: dict[str, Any], **changed: str) -> dict[str, Any]:
+    """What Teams submits for ``card`` when only ``changed`` was touched: every input's value, and the data."""
+    values = {k: str(f.get("value", "")) for k, f in inputs(card).items()}
+    return {**card["actions"][0]["data"], **values, **changed}
+
+
+async def test_a_held_session_s_prefilled_card_changes_only_what_was_changed_and_strangers_get_the_reason(  # type: ignore[no-untyped-def]
+    teams: Teams, uow
+) -> None:
+    await schedule(teams, "ana", 'session new "SQL joins" 2026-11-20 14:00 60m 5 #sql')  # already held
+    session_id = await scalar(uow, select(TrainingSession.id))
+    await teams.send(act.card_submit(teams.url, "ben", {"command": f"session edit {session_id}"}))
+    assert "Only the trainer" in teams.connector.to("a:personal-ben")[-1].text
+    assert not any(inputs(card) for card in teams.connector.to("a:personal-ben")[-1].cards)  # no form
+
+    await teams.send(act.card_submit(teams.url, "ana", {"command": f"session edit {session_id}"}))
+    [card] = teams.connector.to("a:personal-ana")[-1].cards
+    await teams.send(act.card_submit(teams.url, "ana", as_submitted(card)))
+    assert "Change at least one thing" in teams.connector.to("a:personal-ana")[-1].text
+    await teams.send(act.card_submit(teams.url, "ana", as_submitted(card, title="SQL joins, in depth")))
+    assert "title SQL joins → SQL joins, in depth" in teams.connector.to("a:personal-ana")[-1].text
+    row = await scalar(uow, select(TrainingSession))
+    assert (row.title, row.starts_at) == ("SQL joins, in depth", datetime(2026, 11, 20, 13, 0, tzinfo=UTC))
 
 
 async def test_a_typed_edit_works_and_a_stranger_is_refused(teams: Teams, uow) -> None:  # type: ignore[no-untyped-def]
