@@ -49,6 +49,9 @@ BASE_DELAY = timedelta(seconds=5)
 MAX_DELAY = timedelta(hours=1)
 POLL = 5.0  # seconds between looks at the outbox when nobody wakes the loop
 BATCH = 50
+STOP_WAIT = 10.0  # seconds a stopping process gives the batch it is sending
+KEEP_SENT = timedelta(days=30)  # sent messages are the record of what Guild said, for a while
+PRUNE_EVERY = timedelta(hours=1)
 
 Observer = Callable[[str, str, str], None]  # (platform, kind, outcome: sent | found | retried | failed)
 
@@ -80,6 +83,7 @@ class Deliverer:
         self.on_result: list[Observer] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     # --- sending ----------------------------------------------------------------------------------------------------
 
@@ -196,20 +200,38 @@ class Deliverer:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self.run(), name="guild-outbox")
 
     async def stop(self) -> None:
+        """Let the batch being sent finish (at most ``STOP_WAIT`` seconds), then stop: a message cut off
+        mid-send would be uncertain (on Teams, kept as failed)."""
         task, self._task = self._task, None
-        if task is not None:
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_WAIT)
+        except TimeoutError:
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
 
     async def run(self) -> None:
-        """Deliver what is due, forever; a failing database is logged and tried again at the next poll."""
-        while True:
+        """Deliver what is due until stopped; a failing database is logged and tried again at the next poll.
+        Sent messages older than ``KEEP_SENT`` are deleted now and then (failed ones stay)."""
+        pruned: datetime | None = None
+        while not self._stopping:
             try:
-                await self.drain()
+                while not self._stopping and await self.send_due():
+                    pass
+                now = self.clock()
+                if pruned is None or now - pruned >= PRUNE_EVERY:
+                    async with self.uow() as uow:
+                        await outbox.prune(uow.session, before=now - KEEP_SENT)
+                        await uow.commit()
+                    pruned = now
             except Exception:
                 log.exception("outbox: delivery pass failed")
             with suppress(TimeoutError):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Community, OutboxMessage
@@ -174,6 +174,13 @@ async def states(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[s
     rows = await session.execute(select(OutboxMessage.id, OutboxMessage.state, OutboxMessage.last_error)
                                  .where(OutboxMessage.id.in_(ids)))
     return {row_id: (state, error) for row_id, state, error in rows}
+
+
+async def prune(session: AsyncSession, *, before: datetime) -> int:
+    """Delete messages sent before ``before`` (failed and waiting ones stay); how many."""
+    result = await session.execute(delete(OutboxMessage).where(OutboxMessage.state == "sent",
+                                                                OutboxMessage.sent_at < before))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def depth(session: AsyncSession) -> tuple[dict[str, int], datetime | None]:

@@ -3,6 +3,7 @@ fail, and never sent twice after a crash when the platform already has them."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import timedelta
 
@@ -135,3 +136,29 @@ def test_backoff_doubles_up_to_an_hour() -> None:
     assert [delivery.backoff(n) for n in (1, 2, 3)] == [timedelta(seconds=5), timedelta(seconds=10),
                                                          timedelta(seconds=20)]
     assert delivery.backoff(30) == timedelta(hours=1)
+
+
+async def test_stopping_lets_the_message_being_sent_finish(
+        chat: Chat, core: Core, notifier: RecordingNotifier, clock: FakeClock) -> None:
+    notifier.fail_tells = 1
+    await chat.say("ana", "kudos @ben thanks for the patient SQL demo")  # the first try fails: the loop's turn
+    clock.advance(seconds=5)
+    started, gate = asyncio.Event(), asyncio.Event()
+    original = notifier.tell
+
+    async def slow(to, reply, **kwargs):  # type: ignore[no-untyped-def]
+        started.set()
+        await gate.wait()
+        return await original(to, reply, **kwargs)
+
+    notifier.tell = slow  # type: ignore[method-assign]
+    core.delivery.start()
+    await asyncio.wait_for(started.wait(), 5)
+    stopping = asyncio.create_task(core.delivery.stop())
+    await asyncio.sleep(0.05)
+    assert not stopping.done(), "the send in flight is waited for"
+    gate.set()
+    await asyncio.wait_for(stopping, 5)
+
+    [row] = await rows(core)
+    assert row.state == "sent" and len(notifier.told) == 1

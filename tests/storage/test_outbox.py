@@ -88,3 +88,17 @@ async def test_only_failed_rows_are_requeued_and_depth_counts_what_waits(uow, cl
         await work.commit()
     async with uow() as work:
         assert (await outbox.depth(work.session))[0] == {"pending": 2}
+
+
+async def test_sent_messages_are_pruned_after_a_while_and_failed_ones_kept(uow, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    old, failed, recent = await pending(uow, clock, 3)
+    async with uow() as work:
+        await outbox.mark_sent(work.session, [(old, "1.1")], at=clock() - timedelta(days=31))
+        await outbox.mark_sent(work.session, [(recent, "1.2")], at=clock())
+        await outbox.fail(work.session, failed, error="user_not_found")
+        await work.commit()
+    async with uow() as work:
+        assert await outbox.prune(work.session, before=clock() - timedelta(days=30)) == 1
+        await work.commit()
+    async with uow() as work:
+        assert sorted(await work.session.scalars(select(OutboxMessage.id))) == [failed, recent]
