@@ -97,12 +97,16 @@ class Deliverer:
         """Send rows this process has just committed with ``queue``; the ids the platform took. What fails is
         left to the loop's retries (or kept as failed)."""
         sent: list[tuple[int, str | None]] = []
-        for row_id, item, reply in rows:
-            ref = await self._attempt(community, row_id, item.kind, item.target, reply, attempts=1,
-                                      uncertain=False, since=None)
-            if ref is not None:
-                sent.append(ref)
-        await self._mark_sent(sent)
+        try:
+            for row_id, item, reply in rows:
+                ref = await self._attempt(community, row_id, item.kind, item.target, reply, attempts=1,
+                                          uncertain=False, since=None)
+                if ref is not None:
+                    sent.append(ref)
+            await self._mark_sent(sent)
+        except Exception:  # the database went away: the rows keep their lease, then any deliverer takes over
+            log.exception("outbox: sending at once failed", extra={"community": community.external_id})
+            return set()
         return {row_id for row_id, _ in sent}
 
     async def send_due(self, limit: int = BATCH) -> int:
