@@ -162,3 +162,16 @@ async def test_stopping_lets_the_message_being_sent_finish(
 
     [row] = await rows(core)
     assert row.state == "sent" and len(notifier.told) == 1
+
+
+async def test_a_database_failure_after_the_commit_never_turns_the_command_into_an_error(
+        chat: Chat, core: Core, notifier: RecordingNotifier) -> None:
+    async def database_gone(sent):  # type: ignore[no-untyped-def]
+        raise ConnectionError("the database went away")
+
+    core.delivery._mark_sent = database_gone  # type: ignore[method-assign]
+    reply = await chat.say("ana", "kudos @ben thanks for the patient SQL demo")
+
+    assert reply.public and "<@ben>" in reply.text
+    [row] = await rows(core)
+    assert row.state == "sending", "left for a deliverer once the lease runs out (and found on the platform)"
