@@ -4,6 +4,7 @@
 a fake clock and fake platform URLs); ``main`` picks the mode:
 
     python app.py [console|serve]       chat in the terminal, or serve Slack / Teams over HTTP
+    python app.py work                  do acknowledged work from the inbox (what serve starts with GUILD_WORKERS)
     python app.py migrate               bring the database schema up to date
     python app.py export TABLE [--format csv|json] [--output FILE]
     python app.py run-job NAME [--at ISO-TIME]
@@ -52,12 +53,15 @@ from storage import export, members, outbox
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import current_revisions, head_revisions, upgrade, wait_until_current
 from storage.uow import UnitOfWork
+from workers import WorkerProcesses
 
 log = logging.getLogger("guild")
 
 # The platform endpoints whose answer is the ack; Teams' turn runs inside the request, so it also completes there.
 PLATFORM_PATHS = {"/slack/events": "slack", "/api/messages": "teams"}
 RUNNER_SHUTDOWN_SECONDS = 5.0
+WORKER_POLL_SECONDS = 0.02  # how often an idle worker process looks for work handed to it
+PARENT_CHECK_SECONDS = 0.5
 # The ack path's own connections (the inbox INSERT): a few, so that no burst of work can make an ack wait.
 ACK_POOL_SIZE, ACK_POOL_OVERFLOW = 3, 7
 
@@ -187,8 +191,12 @@ class Guild:
         await self.engine.dispose()
 
 
-async def build(settings: config.Settings, *, clock: Clock | None = None, console_admin: str | None = None) -> Guild:
-    """Create the database (migrated), the core, the enabled adapters and the scheduler."""
+async def build(settings: config.Settings, *, clock: Clock | None = None, console_admin: str | None = None,
+                hand_off: bool = False) -> Guild:
+    """Create the database (migrated), the core, the enabled adapters and the scheduler.
+
+    ``hand_off``: this process only records and acknowledges; worker processes do the work (no queue, no sweeper).
+    """
     from scheduler.service import GuildScheduler
     from scheduler.timing import Timing
 
@@ -220,13 +228,14 @@ async def build(settings: config.Settings, *, clock: Clock | None = None, consol
         from bot.slack.adapter import SlackAdapter
 
         inbox, queue = _inbox(settings, engine, metrics)
-        guild.inbox, guild.queue = inbox, queue
-        guild.slack = SlackAdapter(settings=settings, core=core, inbox=inbox, queue=queue)
+        guild.inbox, guild.queue = inbox, None if hand_off else queue
+        guild.slack = SlackAdapter(settings=settings, core=core, inbox=inbox, queue=guild.queue)
         guild.slack.on_api_error.append(metrics.platform_error("slack"))
         notifier.register("slack", guild.slack.notifier)
         guild.adapters.append(guild.slack)
-        guild.sweeper = Sweeper(inbox=inbox, queue=queue, replayers={"slack": guild.slack.replay},
-                                interval=min(max(settings.claim_lease_seconds / 4, 0.25), 2.0))
+        if not hand_off:
+            guild.sweeper = Sweeper(inbox=inbox, queue=queue, replayers={"slack": guild.slack.replay},
+                                    interval=min(max(settings.claim_lease_seconds / 4, 0.25), 2.0))
     if settings.teams_enabled:
         from bot.teams.adapter import TeamsAdapter
 
@@ -281,7 +290,8 @@ async def run_console(settings: config.Settings, stdin: TextIO, out: TextIO) -> 
 
 async def serve(settings: config.Settings) -> None:
     """Serve until SIGTERM or SIGINT, then drain: not ready at once, acknowledged work finished, then exit."""
-    guild = await build(settings)
+    workers = WorkerProcesses(settings.workers if settings.slack_enabled else 0)
+    guild = await build(settings, hand_off=bool(workers.count))
     runner = web.AppRunner(guild.web_app(), access_log=None, shutdown_timeout=RUNNER_SHUTDOWN_SECONDS)
     await runner.setup()
     try:
@@ -301,13 +311,38 @@ async def serve(settings: config.Settings) -> None:
         if stop.is_set():
             return
         await guild.start()
+        workers.start()
         if guild.slack is not None and settings.slack_app_token:
             await guild.slack.start_socket_mode()
         log.info("serving", extra={"platform": ",".join(_platforms(settings))})
         await stop.wait()
         await guild.drain()
     finally:
+        await workers.stop(settings.drain_seconds + RUNNER_SHUTDOWN_SECONDS)
         await runner.cleanup()
+        await guild.close()
+
+
+async def work(settings: config.Settings) -> None:
+    """Do acknowledged work from the inbox until SIGTERM (then drain) or until the serving parent is gone."""
+    guild = await build(settings)
+    if guild.sweeper is None:
+        await guild.close()
+        raise SystemExit("python app.py work: Slack is not configured, so there is no inbox work to do")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    parent = os.getppid()
+    guild.sweeper.interval = WORKER_POLL_SECONDS
+    guild.sweeper.start()
+    try:
+        while not stop.is_set() and os.getppid() == parent:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), PARENT_CHECK_SECONDS)
+        await guild.drain()
+    finally:
         await guild.close()
 
 
@@ -499,6 +534,7 @@ def parser() -> argparse.ArgumentParser:
     modes = cli.add_subparsers(dest="mode")
     modes.add_parser("console", help="chat with Guild in this terminal")
     modes.add_parser("serve", help="serve Slack and/or Teams over HTTP")
+    modes.add_parser("work", help="do acknowledged work from the inbox (serve starts these with GUILD_WORKERS)")
     modes.add_parser("migrate", help="bring the database schema up to date")
     exporter = modes.add_parser("export", help="export data as CSV or JSON")
     exporter.add_argument("table", choices=sorted(export.COLUMNS))
@@ -549,6 +585,8 @@ def _run(args: argparse.Namespace, settings: config.Settings, stdin: TextIO, out
         asyncio.run(run_console(settings, stdin, out))
     elif mode == "serve":
         asyncio.run(serve(settings))
+    elif mode == "work":
+        asyncio.run(work(settings))
     elif mode == "migrate":
         asyncio.run(migrate(settings))
         print("Database schema is up to date.", file=out)

@@ -61,6 +61,7 @@ class Settings:
     teams_service_urls: tuple[str, ...] = ()
     db_pool_size: int = 5  # connections the work may hold at once (the work queue is sized from it)
     claim_lease_seconds: float = 60.0  # how long an inbox row stays with the instance working on it
+    workers: int = 0  # worker processes doing the acknowledged work (0: the serving process does it)
 
     @property
     def slack_enabled(self) -> bool:
@@ -153,6 +154,7 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
                             "or an https:// URL prefix")
     auto_migrate = _flag("GUILD_AUTO_MIGRATE", get("GUILD_AUTO_MIGRATE"), Settings.auto_migrate, problems)
     pool_size = _number("GUILD_DB_POOL_SIZE", get("GUILD_DB_POOL_SIZE"), Settings.db_pool_size, 1, 100, problems)
+    workers = _number("GUILD_WORKERS", get("GUILD_WORKERS"), Settings.workers, 0, 32, problems)
     lease = _number("GUILD_CLAIM_LEASE_SECONDS", get("GUILD_CLAIM_LEASE_SECONDS"), Settings.claim_lease_seconds,
                     1, 3600, problems)
 
@@ -184,6 +186,7 @@ def load(env: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".e
         teams_service_urls=service_urls,
         db_pool_size=int(pool_size),
         claim_lease_seconds=lease,
+        workers=int(workers),
     )
 
 

@@ -18,7 +18,10 @@ per command (every process of the target's tree; PostgreSQL's own CPU is not cou
 A final step per target sends only ``/kudos`` to give the CPU per ``/kudos``. Then it finds the highest
 rate with ack p99 ≤ 300 ms and nothing lost, for Guild and the floor, and prints the ratios.
 
-Run:  .venv/bin/python bench/load.py [--rates 50,100,200,400] [--seconds 30] [--targets pg,sqlite,floor]
+Run:  .venv/bin/python bench/load.py [--rates 50,100,200,400] [--seconds 30] [--targets pg,wk,sqlite,floor]
+
+(``wk`` is Guild on PostgreSQL with ``GUILD_WORKERS=1``: the serving process only records and acknowledges,
+a worker process does the work.)
 """
 
 from __future__ import annotations
@@ -146,7 +149,7 @@ def free_port() -> int:
 
 @dataclass
 class Target:
-    code: str  # "pg", "sqlite", "floor": the key prefix and the bot token, so the fake can tell them apart
+    code: str  # "pg", "wk", "sqlite", "floor": the key prefix and the bot token, so the fake can tell them apart
     label: str
     database_url: str
     port: int
@@ -203,6 +206,7 @@ async def start(target: Target, fake_port: int, workdir: Path, log_level: str) -
     else:
         command = [sys.executable, str(ROOT / "app.py"), "serve"]
         env["DATABASE_URL"] = target.database_url
+        env["GUILD_WORKERS"] = "1" if target.code == "wk" else "0"
     log = (workdir / f"{target.code}.log").open("wb")
     target.process = subprocess.Popen(  # noqa: ASYNC220  (starting a server is a one-off)
         command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -509,7 +513,8 @@ async def run(args: argparse.Namespace) -> None:
                 await run_outside_transaction(base, f'CREATE DATABASE "{name}"')
                 databases.append(name)
                 url = str(base.rsplit("/", 1)[0] + "/" + name)
-            label = {"pg": "Guild (PostgreSQL)", "sqlite": "Guild (SQLite)", "floor": "floor (PostgreSQL)"}[code]
+            label = {"pg": "Guild (PostgreSQL)", "wk": "Guild (PostgreSQL, GUILD_WORKERS=1)",
+                     "sqlite": "Guild (SQLite)", "floor": "floor (PostgreSQL)"}[code]
             target = Target(code, label, url, free_port())
             await start(target, fake_port, workdir, args.log_level)
             if code != "floor":
@@ -565,7 +570,8 @@ def main(argv: list[str] | None = None) -> None:
     cli.add_argument("--rates", type=lambda v: [int(r) for r in v.split(",")], default=[50, 100, 200, 400],
                      help="commands per second, one step each (default 50,100,200,400)")
     cli.add_argument("--seconds", type=float, default=30, help="length of each step (default 30)")
-    cli.add_argument("--targets", default="pg,sqlite,floor", help="which of pg, sqlite, floor (default all)")
+    cli.add_argument("--targets", default="pg,sqlite,floor",
+                     help="which of pg, wk (PostgreSQL, one worker process), sqlite, floor (default pg,sqlite,floor)")
     cli.add_argument("--kudos-rate", type=int, default=100, help="rate of the /kudos-only CPU step (default 100)")
     cli.add_argument("--drain", type=float, default=15, help="give up on missing work after this many seconds "
                      "without progress once a step's sending ended (default 15)")

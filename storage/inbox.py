@@ -37,6 +37,7 @@ class Item:
     payload: str
     content_type: str
     attempts: int
+    taken_over: bool  # from a process whose lease ran out, or after a failed try (not one handed on or given back)
 
 
 @dataclass(frozen=True)
@@ -81,17 +82,22 @@ async def release(conn: AsyncConnection, key: str, now: datetime, *, untried: bo
 
 async def claim(conn: AsyncConnection, *, owner: str, now: datetime, lease: timedelta, limit: int,
                 max_attempts: int) -> list[Item]:
-    """Take over at most ``limit`` rows that are due, oldest due first; each counts one more attempt."""
+    """Take over at most ``limit`` rows that are due, oldest due first; each counts one more attempt.
+
+    A row still naming its owner was left by a process whose lease ran out: its ``last_error`` says so.
+    """
     due = (select(InboxItem.id)
            .where(InboxItem.done_at.is_(None), InboxItem.attempts < max_attempts, InboxItem.claimed_until <= now)
            .order_by(InboxItem.claimed_until).limit(limit)
            .with_for_update(skip_locked=True))
     result = await conn.execute(
         update(InboxItem).where(InboxItem.id.in_(due.scalar_subquery()))
-        .values(claimed_by=owner, claimed_until=now + lease, attempts=InboxItem.attempts + 1)
+        .values(claimed_by=owner, claimed_until=now + lease, attempts=InboxItem.attempts + 1,
+                last_error=case((InboxItem.claimed_by.is_not(None), "the lease of " + InboxItem.claimed_by
+                                 + " ran out"), else_=InboxItem.last_error))
         .returning(InboxItem.key, InboxItem.platform, InboxItem.kind, InboxItem.payload, InboxItem.content_type,
-                   InboxItem.attempts))
-    return [Item(*row) for row in result]
+                   InboxItem.attempts, InboxItem.last_error.is_not(None)))
+    return [Item(*row[:6], taken_over=bool(row[6])) for row in result]
 
 
 async def depth(conn: AsyncConnection, max_attempts: int) -> Depth:

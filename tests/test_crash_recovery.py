@@ -3,12 +3,15 @@
 The promise the inbox keeps: every command Slack got a 200 for is recorded
 exactly once after the restart (the new process's sweeper takes over what the
 dead one had recorded and not finished), and a command whose ack never left
-is recorded at most once (Slack would show the person an error for it).
+is recorded at most once (Slack would show the person an error for it). The
+whole process group dies, as with a machine that stops: with ``GUILD_WORKERS=1``
+the worker process goes with the serving one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import time
@@ -32,7 +35,7 @@ KILL_AFTER_ACKS = 80
 async def start(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(ROOT / "app.py"), "serve", env={**env, "PORT": str(port)}, cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, start_new_session=True)
     await wait_healthy(f"http://127.0.0.1:{port}", process)
     return process
 
@@ -51,13 +54,15 @@ async def kudos_by_message(database_url: str) -> tuple[dict[str, int], int]:
         await engine.dispose()
 
 
-async def test_every_acknowledged_kudos_is_recorded_once_after_a_sigkill_mid_burst(database_url: str) -> None:
+@pytest.mark.parametrize("workers", ["0", "1"])
+async def test_every_acknowledged_kudos_is_recorded_once_after_a_sigkill_mid_burst(database_url: str,
+                                                                                    workers: str) -> None:
     if is_sqlite(database_url):
         pytest.skip("several serving processes on one database: PostgreSQL (SQLite is covered by the sweeper tests)")
     slack = FakeSlack(slow={"users.info": 0.05})  # the work lags the acks, so the kill finds some unfinished
     await slack.start()
     port = free_port()
-    env = guild_env(database_url, slack, GUILD_CLAIM_LEASE_SECONDS="2", LOG_LEVEL="WARNING")
+    env = guild_env(database_url, slack, GUILD_CLAIM_LEASE_SECONDS="2", LOG_LEVEL="WARNING", GUILD_WORKERS=workers)
     base = f"http://127.0.0.1:{port}"
     process = await start(env, port)
     acked: set[int] = set()
@@ -78,7 +83,7 @@ async def test_every_acknowledged_kudos_is_recorded_once_after_a_sigkill_mid_bur
                     return  # the process is gone: Slack would show this person an error
                 if len(acked) >= KILL_AFTER_ACKS and not killed.is_set():
                     killed.set()
-                    process.send_signal(signal.SIGKILL)
+                    os.killpg(process.pid, signal.SIGKILL)
 
             await asyncio.gather(*(send(n) for n in range(BURST)))
         await process.wait()

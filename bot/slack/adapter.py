@@ -80,7 +80,7 @@ async def _create_tables(engine: AsyncEngine, installations: AsyncSQLAlchemyInst
 
 
 class SlackAdapter:
-    def __init__(self, *, settings: Settings, core: Core, inbox: Inbox, queue: WorkQueue) -> None:
+    def __init__(self, *, settings: Settings, core: Core, inbox: Inbox, queue: WorkQueue | None) -> None:
         if not (settings.slack_signing_secret or settings.slack_app_token):
             raise ValueError(
                 "Slack over HTTP needs SLACK_SIGNING_SECRET: without it Guild cannot tell Slack's requests "
@@ -156,7 +156,8 @@ class SlackAdapter:
     async def idle(self) -> None:
         """Returns once no acknowledged work is still running or queued."""
         await self.runtime.inflight.idle()
-        await self.queue.idle()
+        if self.queue is not None:
+            await self.queue.idle()
 
     async def replay(self, item: Item) -> None:
         """Run a recorded request whose work never finished again (the sweeper's call)."""

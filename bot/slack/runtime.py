@@ -66,7 +66,7 @@ class Runtime:
     people: People
     notifier: SlackNotifier
     inbox: Inbox
-    queue: WorkQueue
+    queue: WorkQueue | None  # None: worker processes do the work (GUILD_WORKERS), this one hands it on
     inflight: InFlight = field(default_factory=InFlight)
 
     def track(self, listener: Listener) -> Listener:
@@ -94,8 +94,13 @@ class Runtime:
 
     async def later(self, context: AsyncBoltContext, job: Job, *, busy: Job | None = None) -> None:
         """Run ``job`` (the work after the ack) through the bounded queue; when it is full, give the row
-        back for a sweeper — here or on another instance — and tell the person with ``busy``."""
+        back for a sweeper — here or on another instance — and tell the person with ``busy``. Without a
+        queue (worker processes do the work) the row is handed to them, due at once."""
         found = delivery(context)
+        if self.queue is None:
+            found.handed_on = True
+            await self.inbox.release(found)
+            return
         if self.queue.offer(found, job):
             return
         found.handed_on = True
