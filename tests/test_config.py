@@ -102,12 +102,15 @@ async def _built(settings: config.Settings) -> app.Guild:
     return guild
 
 
-def test_pool_size_and_inbox_lease_are_bounded_numbers() -> None:
+def test_pool_size_inbox_lease_and_workers_are_bounded_numbers() -> None:
     defaults = config.load({}, dotenv=None)
     assert (defaults.db_pool_size, defaults.claim_lease_seconds) == (5, 60.0)
-    chosen = config.load({"GUILD_DB_POOL_SIZE": "12", "GUILD_CLAIM_LEASE_SECONDS": "2.5"}, dotenv=None)
-    assert (chosen.db_pool_size, chosen.claim_lease_seconds) == (12, 2.5)
+    chosen = config.load({"GUILD_DB_POOL_SIZE": "12", "GUILD_CLAIM_LEASE_SECONDS": "2.5", "GUILD_WORKERS": "2"},
+                         dotenv=None)
+    assert (chosen.db_pool_size, chosen.claim_lease_seconds, chosen.workers) == (12, 2.5, 2)
+    assert defaults.workers == 0
     for name, wrong in (("GUILD_DB_POOL_SIZE", "0"), ("GUILD_DB_POOL_SIZE", "2.5"), ("GUILD_DB_POOL_SIZE", "many"),
+                        ("GUILD_WORKERS", "-1"), ("GUILD_WORKERS", "1.5"),
                         ("GUILD_CLAIM_LEASE_SECONDS", "0"), ("GUILD_CLAIM_LEASE_SECONDS", "-3")):
         with pytest.raises(config.ConfigError, match=name):
             config.load({name: wrong}, dotenv=None)

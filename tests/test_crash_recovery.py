@@ -6,21 +6,32 @@ dead one had recorded and not finished), and a command whose ack never left
 is recorded at most once (Slack would show the person an error for it). The
 whole process group dies, as with a machine that stops: with ``GUILD_WORKERS=1``
 the worker process goes with the serving one.
+
+The DM each receiver gets goes through the outbox: once its 5-minute lease has
+run out (a deliverer whose clock is 10 minutes ahead stands for that wait), each
+is posted exactly once. The public thanks in the channel is the command's own
+answer, not an outbox notice: a crash between the commit and that post loses it
+(the replayed delivery is a duplicate and answers nothing), so it is posted at
+most once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import aiohttp
 import pytest
 from sqlalchemy import func, select
 
+import app
+import config
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.models import InboxItem, Kudos
 from storage.uow import UnitOfWork
@@ -38,6 +49,16 @@ async def start(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, start_new_session=True)
     await wait_healthy(f"http://127.0.0.1:{port}", process)
     return process
+
+
+async def deliver_what_the_dead_process_held(database_url: str, slack: FakeSlack) -> None:
+    """The outbox's takeover once the dead process's 5-minute leases ran out (the clock is 10 minutes ahead)."""
+    settings = config.load(guild_env(database_url, slack), dotenv=None)
+    guild = await app.build(settings, clock=lambda: datetime.now(UTC) + timedelta(minutes=10))
+    try:
+        await guild.core.delivery.drain()
+    finally:
+        await guild.close()
 
 
 async def kudos_by_message(database_url: str) -> tuple[dict[str, int], int]:
@@ -103,6 +124,16 @@ async def test_every_acknowledged_kudos_is_recorded_once_after_a_sigkill_mid_bur
         texts = {n: f"thanks for burst demo {n}" for n in range(BURST)}
         assert {n: counted.get(texts[n], 0) for n in acked} == dict.fromkeys(acked, 1)
         assert all(counted.get(texts[n], 0) <= 1 for n in range(BURST))
+
+        await deliver_what_the_dead_process_held(database_url, slack)
+        recorded = {n for n in range(BURST) if counted.get(texts[n])}
+        posts = slack.of("chat.postMessage")
+        dms = {n: sum(c.body.get("channel") == f"DUR{n}" for c in posts) for n in range(BURST)}
+        thanks = {n: sum(c.body.get("channel") == "CGENERAL" and re.search(rf"burst demo {n}\b", str(c.body))
+                         is not None for c in posts) for n in range(BURST)}
+        assert {n: dms[n] for n in recorded} == dict.fromkeys(recorded, 1)
+        assert not any(dms[n] for n in set(range(BURST)) - recorded)
+        assert all(thanks[n] <= 1 for n in range(BURST)) and not any(thanks[n] for n in set(range(BURST)) - recorded)
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
