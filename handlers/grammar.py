@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from handlers.tokens import (
     CHANNEL,
+    MAX_MENTIONS,
     MAX_SEATS,
     MAX_TEXT,
     MAX_TOPIC,
@@ -38,6 +39,7 @@ from handlers.tokens import (
     read_time,
     read_topic,
     single_id,
+    too_many_people,
     whole_number,
 )
 
@@ -244,6 +246,8 @@ def parse(text: str) -> Any:
     parser = parsers().get(name)
     if parser is None:
         raise UsageError(f"I don't know the command `{clip(name)}`. Try `help` to see what I can do.", "help")
+    if (named := len(mentions(rest))) > MAX_MENTIONS:
+        raise UsageError(too_many_people(named), name)
     return parser(rest.strip())
 
 

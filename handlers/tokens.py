@@ -22,6 +22,8 @@ MAX_MINUTES = 24 * 60
 MAX_TEXT = 3_000
 MAX_TOPIC = 64
 MENTION_PUNCTUATION = ",.;:!?&+-/()"
+MAX_MENTIONS = 50
+"""People one command (or kudos message) may name: each costs a lookup, a row and a notice, so more is refused."""
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # far enough for any logged or planned session; never near datetime's limits
 
 
@@ -44,6 +46,12 @@ def mentions(text: str) -> list[str]:
     for match in MENTION.finditer(text):
         seen.setdefault(match.group(1), None)
     return list(seen)
+
+
+def too_many_people(count: int) -> str:
+    """The friendly refusal for naming more than ``MAX_MENTIONS`` people at once."""
+    return (f"That names {count:,} people — I take at most {MAX_MENTIONS} in one go. "
+            "Split it into a few messages, a group at a time.")
 
 
 def normalise(text: str) -> str:

@@ -35,8 +35,10 @@ from bot.slack.replies import Where, answer, busy
 from bot.slack.runtime import Runtime
 from bot.slack.to_command import community, mentioned_ids
 from handlers import kudos
-from handlers.core import Core
+from handlers.core import Core, usage_reply
+from handlers.tokens import MAX_MENTIONS, too_many_people
 from handlers.types import CommunityRef
+from handlers.usage import USAGE
 from storage import members
 
 log = logging.getLogger("guild.slack.events")
@@ -129,6 +131,10 @@ def register(app: AsyncApp, rt: Runtime) -> None:
             return
         thanked = [uid for uid in mentioned_ids(text) if uid != context.bot_user_id]  # Guild thanks nobody for itself
         if not thanked or f":{await emoji.of(team)}:" not in text:
+            return
+        if len(thanked) > MAX_MENTIONS:  # refused before anyone is looked up or stored
+            where = Where(client, team, user, channel, thread_ts=item.get("thread_ts") or ts)
+            await answer(usage_reply(too_many_people(len(thanked)), USAGE["kudos"]), where, rt.notifier)
             return
         edit = subtype == "message_changed"
         delivery = f"{key}:edit:{(item.get('edited') or {}).get('ts') or event.get('event_ts')}" if edit else key

@@ -130,6 +130,9 @@ def test_commands_read_as_people_write_them(text: str, command: grammar.Command)
         ("admin grant boss <@U1>", "admin grant leader", "admin"),
         ("admin schedule roundup someday 10:00", "Name a weekday", "admin"),
         ("admin kudos-limit 0", "from 1 to 1000", "admin"),
+        ("kudos " + " ".join(f"<@U{n}>" for n in range(51)) + " thanks for the demo", "at most 50 in one go",
+         "kudos"),
+        ("session attend 3 " + " ".join(f"<@U{n}>" for n in range(2_500)), "That names 2,500 people", "session"),
     ],
 )
 def test_bad_input_gets_a_friendly_explanation_and_the_usage(text: str, explains: str, usage_of: str) -> None:
