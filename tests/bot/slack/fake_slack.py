@@ -58,6 +58,7 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     rate_limited: dict[str, int] = field(default_factory=dict)
+    retry_after: str = "0"  # the Retry-After header of a rate-limited answer, in seconds
     peers: list[tuple[str, int]] = field(default_factory=list)  # the client's (address, port) of every call
     held: dict[str, asyncio.Event] = field(default_factory=dict)  # a method answers once its event is set
     # a method does its work (a message is posted) but its answer waits for the event: an answer lost in transit
@@ -176,7 +177,8 @@ class FakeSlack:
             await self.held[method].wait()
         if self.rate_limited.get(method):
             self.rate_limited[method] -= 1
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": self.retry_after})
         if self.failing.get(method):
             return web.json_response({"ok": False, "error": self.failing[method].pop(0)})
         answer = self._answer(method, body)

@@ -3,6 +3,8 @@ are kept as failed, and a message Slack already took before a crash is found in 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from handlers.types import CommunityRef, public
 from tests.bot.slack.conftest import SlackHarness
 from tests.bot.slack.fake_slack import TEAM
@@ -36,6 +38,22 @@ async def test_a_rate_limited_post_waits_retry_after_and_goes_out_once(slack: Sl
 
     assert [m["text"] for m in slack.fake.posted("CROUNDUP")] == ["Roundup"]
     assert (await outbox_row(slack.core, row_id)).state == "sent"
+
+
+async def test_the_outbox_waits_as_long_as_slack_says_before_trying_again(slack: SlackHarness,
+                                                                           clock: FakeClock) -> None:
+    slack.fake.rate_limited["chat.postMessage"] = 4  # slack_sdk's own three retries, waiting 1 s each, then ours
+    slack.fake.retry_after = "1"
+
+    row_id = await queue(slack.core, WORKSPACE, "post", "CROUNDUP", public("Roundup"))
+    row = await outbox_row(slack.core, row_id)
+    assert (row.state, row.next_attempt_at) == ("pending", clock() + timedelta(seconds=1))
+    await slack.core.delivery.drain()
+    assert slack.fake.posted("CROUNDUP") == [], "not before Retry-After"
+
+    clock.advance(seconds=1)
+    await slack.core.delivery.drain()
+    assert [m["text"] for m in slack.fake.posted("CROUNDUP")] == ["Roundup"]
 
 
 async def test_a_channel_guild_is_not_in_fails_for_good_and_is_kept(slack: SlackHarness, clock: FakeClock) -> None:
