@@ -62,6 +62,7 @@ PLATFORM_PATHS = {"/slack/events": "slack", "/api/messages": "teams"}
 RUNNER_SHUTDOWN_SECONDS = 5.0
 WORKER_POLL_SECONDS = 0.02  # how often an idle worker process looks for work handed to it
 PARENT_CHECK_SECONDS = 0.5
+WORKER_NICENESS = 10
 # The ack path's own connections (the inbox INSERT): a few, so that no burst of work can make an ack wait.
 ACK_POOL_SIZE, ACK_POOL_OVERFLOW = 3, 7
 
@@ -324,7 +325,12 @@ async def serve(settings: config.Settings) -> None:
 
 
 async def work(settings: config.Settings) -> None:
-    """Do acknowledged work from the inbox until SIGTERM (then drain) or until the serving parent is gone."""
+    """Do acknowledged work from the inbox until SIGTERM (then drain) or until the serving parent is gone.
+
+    A worker runs at a lower CPU priority than its serving process: when the machine is short of CPU, the
+    acks go first and the work waits in the inbox.
+    """
+    os.nice(WORKER_NICENESS)
     guild = await build(settings)
     if guild.sweeper is None:
         await guild.close()
