@@ -101,11 +101,12 @@ class ConsoleNotifier:
         return None
 
     async def post(self, community: CommunityRef, channel: str, reply: Reply, *, key: str | None = None,
-                   ) -> str | None:
+                   thread: str | None = None, answering: str | None = None) -> str | None:
         self._print(f"→ #{channel}:", reply)
         return None
 
-    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime) -> str | None:
+    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime, *,
+                   answering: str | None = None) -> str | None:
         """A terminal keeps no record to look in; a line cut off by a crash is shown again."""
         return None
 

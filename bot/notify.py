@@ -33,11 +33,13 @@ class RoutingNotifier:
         return await self._route(to.community).tell(to, reply, key=key)
 
     async def post(self, community: CommunityRef, channel: str, reply: Reply, *, key: str | None = None,
-                   ) -> str | None:
-        return await self._route(community).post(community, channel, reply, key=key)
+                   thread: str | None = None, answering: str | None = None) -> str | None:
+        return await self._route(community).post(community, channel, reply, key=key, thread=thread,
+                                                 answering=answering)
 
-    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime) -> str | None:
-        return await self._route(community).find(community, kind, target, key, since)
+    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime, *,
+                   answering: str | None = None) -> str | None:
+        return await self._route(community).find(community, kind, target, key, since, answering=answering)
 
     def failure(self, error: Exception) -> Failure | None:
         """Each platform's notifier knows its own errors; the first that recognises ``error`` says."""

@@ -7,7 +7,9 @@ private or public ``Reply``, and a delivery seen before is ignored. Notices to
 others are written to the outbox in the use case's own transaction (so a change
 and what it tells people commit together, or neither does) and sent right after
 the commit by the deliverer (``handlers.delivery``), which retries what fails and
-picks up what a crashed process left.
+picks up what a crashed process left. So is the public answer to a durable
+message (``Message.durable``, run from the inbox): its run again after a crash
+is a duplicate that answers nothing, so the answer must commit with the change.
 """
 
 from __future__ import annotations
@@ -64,7 +66,8 @@ class Core:
         self.communities = members.CommunityCache()
 
     async def handle(self, message: Message) -> Reply | None:
-        """Run the command in ``message.text``; None means a duplicate delivery, already handled."""
+        """Run the command in ``message.text``; None: nothing left for the caller to answer (a duplicate
+        delivery, already handled, or a durable message's public answer, which the outbox posts)."""
         try:
             command = grammar.parse(message.text)
         except grammar.UsageError as error:
@@ -79,7 +82,7 @@ class Core:
         return await self.execute(message, lambda ctx: route(ctx, command), name=name)
 
     async def execute(self, message: Message, use_case: UseCase, *, name: str = "use_case") -> Reply | None:
-        """Run ``use_case`` as ``message.author`` in one transaction, retrying lost races."""
+        """Run ``use_case`` as ``message.author`` in one transaction, retrying lost races; None as ``handle``."""
         for attempt in range(1, RETRIES + 1):
             try:
                 result = await self._attempt(message, use_case)
@@ -110,7 +113,8 @@ class Core:
             return reply
         return private(SORRY)
 
-    async def _attempt(self, message: Message, use_case: UseCase) -> tuple[Reply, list[Queued], bool] | None:
+    async def _attempt(self, message: Message, use_case: UseCase,
+                       ) -> tuple[Reply | None, list[Queued], bool] | None:
         now = self.clock()
         async with self.uow() as uow:
             session = uow.session
@@ -140,6 +144,12 @@ class Core:
             reply = await _named(ctx, outcome.reply)
             notices = [replace(n, reply=await _named(ctx, n.reply)) for n in [*outcome.notices, *ctx.notices]]
             items = [outbox.Item("tell", n.to.user_id, reply_json.dumps(n.reply)) for n in notices]
+            sends = [n.reply for n in notices]
+            answered = reply.public and message.durable and message.channel is not None
+            if answered:
+                items.append(outbox.Item("post", str(message.channel), reply_json.dumps(reply),
+                                         thread=message.thread, answering=message.author.user_id))
+                sends.append(reply)
             ids = await self.delivery.queue(session, community.id, items, now)  # commits with the change, or not at all
             changed = ctx.settings_changed or session.is_modified(community)
             try:
@@ -152,8 +162,7 @@ class Core:
                 self.communities.forget(ref.platform, ref.external_id)
             elif fresh:
                 self.communities.keep(community)
-        return reply, [(row_id, item, n.reply) for row_id, item, n in zip(ids, items, notices, strict=True)], \
-            ctx.settings_changed
+        return None if answered else reply, list(zip(ids, items, sends, strict=True)), ctx.settings_changed
 
     def _raise_if_deferred(self, error: Exception, message: Message, name: str) -> None:
         """Under ``outages_raise``, a database outage is the caller's to retry later: no "Sorry" to anyone."""

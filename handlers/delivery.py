@@ -99,8 +99,7 @@ class Deliverer:
         sent: list[tuple[int, str | None]] = []
         try:
             for row_id, item, reply in rows:
-                ref = await self._attempt(community, row_id, item.kind, item.target, reply, attempts=1,
-                                          uncertain=False, since=None)
+                ref = await self._attempt(community, row_id, item, reply, attempts=1, uncertain=False, since=None)
                 if ref is not None:
                     sent.append(ref)
             await self._mark_sent(sent)
@@ -124,7 +123,8 @@ class Deliverer:
             except (ValueError, KeyError, TypeError) as error:
                 await self._fail(row.id, f"unreadable payload: {type(error).__name__}", row.platform, row.kind)
                 continue
-            ref = await self._attempt(community, row.id, row.kind, row.target, reply, attempts=row.attempts,
+            item = outbox.Item(row.kind, row.target, row.payload, thread=row.thread, answering=row.answering)
+            ref = await self._attempt(community, row.id, item, reply, attempts=row.attempts,
                                       uncertain=row.uncertain, since=row.created_at)
             if ref is not None:
                 sent.append(ref)
@@ -136,14 +136,16 @@ class Deliverer:
         while await self.send_due():
             pass
 
-    async def _attempt(self, community: CommunityRef, row_id: int, kind: str, target: str, reply: Reply, *,
+    async def _attempt(self, community: CommunityRef, row_id: int, item: outbox.Item, reply: Reply, *,
                        attempts: int, uncertain: bool, since: datetime | None) -> tuple[int, str | None] | None:
         """One try at one row: (id, platform ref) when the platform has it; otherwise the row is rescheduled
         or failed here and None returned."""
         key = message_key(row_id)
+        kind, target = item.kind, item.target
         try:
             if uncertain:
-                found = await self.notifier.find(community, kind, target, key, since or self.clock())  # type: ignore[arg-type]
+                found = await self.notifier.find(community, kind, target, key, since or self.clock(),  # type: ignore[arg-type]
+                                                 answering=item.answering)
                 if found is not None:
                     log.info("outbox: already delivered before a crash; not sent again",
                              extra={"community": community.external_id, "result": f"row {row_id}"})
@@ -152,7 +154,8 @@ class Deliverer:
             if kind == "tell":
                 ref = await self.notifier.tell(Recipient(community, target), reply, key=key)
             else:
-                ref = await self.notifier.post(community, target, reply, key=key)
+                ref = await self.notifier.post(community, target, reply, key=key, thread=item.thread,
+                                               answering=item.answering)
         except CannotTell:
             await self._fail(row_id, "uncertain: the platform may have it and cannot say; not sent again "
                                      "(python app.py outbox retry to send anyway)", community.platform, kind)

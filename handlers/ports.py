@@ -45,12 +45,16 @@ class Notifier(Protocol):
         """Send ``reply`` privately to one person (a DM)."""
 
     async def post(self, community: CommunityRef, channel: str, reply: Reply, *, key: str | None = None,
-                   ) -> str | None:
-        """Post ``reply`` publicly in a channel of ``community``."""
+                   thread: str | None = None, answering: str | None = None) -> str | None:
+        """Post ``reply`` publicly in a channel of ``community`` (in ``thread`` when given). A post
+        ``answering`` someone is their command's public answer: where Guild may not post in the channel,
+        that person gets it privately instead, with how to let Guild in."""
 
-    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime) -> str | None:
-        """The id of the message sent with ``key`` since ``since``; None when the platform surely does not hold
-        it. Raises ``CannotTell`` (or the platform's error) when it cannot say."""
+    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime, *,
+                   answering: str | None = None) -> str | None:
+        """The id of the message sent with ``key`` since ``since`` (for a post ``answering`` someone, the
+        private answer counts too); None when the platform surely does not hold it. Raises ``CannotTell``
+        (or the platform's error) when it cannot say."""
 
     def failure(self, error: Exception) -> Failure | None:
         """What ``error``, raised by a send or a ``find``, means for retrying; None for an error this notifier

@@ -67,6 +67,12 @@ class Message:
     ``kudos <@U2> thanks for the demo #craft``. ``delivery_key`` identifies the
     platform delivery (event id, activity id, action id) so that a retry or a
     double click is recognised and ignored.
+
+    ``durable``: the delivery is kept (the inbox) and run again until it has
+    finished, so a run that died after its commit is followed by a duplicate
+    that answers nothing. The core then writes a public answer to the outbox
+    with the change (posted exactly once, in ``channel``'s ``thread`` when
+    given) and leaves the adapter nothing public to post.
     """
 
     community: CommunityRef
@@ -75,6 +81,8 @@ class Message:
     channel: str | None = None
     people: dict[str, PersonRef] = field(default_factory=dict)
     delivery_key: str | None = None
+    thread: str | None = None
+    durable: bool = False
 
     def __post_init__(self) -> None:
         """Text PostgreSQL would refuse is removed here, before any SQL, for every platform (see ``clean_text``)."""

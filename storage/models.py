@@ -560,6 +560,9 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(8))
     target: Mapped[str] = mapped_column(String(128))
     payload: Mapped[str] = mapped_column(Text)
+    thread: Mapped[str | None] = mapped_column(String(64))  # a post's thread (Slack's thread_ts)
+    # A post that is this person's answer to their command: told privately if the channel refuses it.
+    answering: Mapped[str | None] = mapped_column(String(128))
     state: Mapped[str] = mapped_column(String(8), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)

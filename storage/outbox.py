@@ -27,11 +27,14 @@ ERROR_LENGTH = 300
 
 @dataclass(frozen=True)
 class Item:
-    """One message to store: ``kind`` is ``tell`` (``target`` a user id) or ``post`` (a channel)."""
+    """One message to store: ``kind`` is ``tell`` (``target`` a user id) or ``post`` (a channel). A post may
+    go in a ``thread``, and be ``answering`` a person's command (they hear privately if the channel refuses it)."""
 
     kind: str
     target: str
     payload: str
+    thread: str | None = None
+    answering: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Claimed:
     kind: str
     target: str
     payload: str
+    thread: str | None
+    answering: str | None
     attempts: int
     uncertain: bool
     created_at: datetime
@@ -73,6 +78,7 @@ async def add(session: AsyncSession, community_id: int, items: Sequence[Item], *
     if not items:
         return []
     rows = [{"community_id": community_id, "kind": item.kind, "target": item.target, "payload": item.payload,
+             "thread": item.thread, "answering": item.answering,
              "state": "sending", "attempts": 1, "next_attempt_at": at, "claimed_by": by, "claimed_until": until,
              "created_at": at} for item in items]
     result = await session.execute(insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
@@ -111,7 +117,8 @@ async def claim_due(session: AsyncSession, *, at: datetime, by: str, until: date
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     )
     return [Claimed(id=message.id, platform=platform, external_id=external_id, community_name=name,
-                    kind=message.kind, target=message.target, payload=message.payload, attempts=message.attempts,
+                    kind=message.kind, target=message.target, payload=message.payload, thread=message.thread,
+                    answering=message.answering, attempts=message.attempts,
                     uncertain=message.id in uncertain,
                     created_at=message.created_at)
             for message, platform, external_id, name in rows]

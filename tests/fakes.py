@@ -47,14 +47,16 @@ class RecordingNotifier:
         self.told.append((to, reply))
         return self._sent(key)
 
-    async def post(self, community: CommunityRef, channel: str, reply: Reply, *, key: str | None = None) -> str:
+    async def post(self, community: CommunityRef, channel: str, reply: Reply, *, key: str | None = None,
+                   thread: str | None = None, answering: str | None = None) -> str:
         if self.fail_posts:
             self.fail_posts -= 1
             raise RuntimeError("the platform refused the post")
         self.posted.append((community, channel, reply))
         return self._sent(key)
 
-    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime) -> str | None:
+    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime, *,
+                   answering: str | None = None) -> str | None:
         return self.keys.get(key)
 
     def failure(self, error: Exception) -> Failure | None:

@@ -31,10 +31,12 @@ __all__ = ["fakes"]  # the fixture, imported for this module's tests
 
 
 async def rows(database_url: str) -> list[OutboxMessage]:
+    """The roundup's outbox rows (the kudos' public thanks in CGENERAL is a post too)."""
     engine = create_engine(database_url)
     try:
         async with UnitOfWork(session_factory(engine)) as uow:
-            found = list(await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "post")))
+            found = list(await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "post",
+                                                                              OutboxMessage.target == "CKUDOS")))
             uow.session.expunge_all()
             return found
     finally:

@@ -138,13 +138,13 @@ def register(app: AsyncApp, rt: Runtime) -> None:
             return
         edit = subtype == "message_changed"
         delivery = f"{key}:edit:{(item.get('edited') or {}).get('ts') or event.get('event_ts')}" if edit else key
-        message = await rt.message(client, team, user, text, channel=channel, delivery_key=delivery)
+        thread = item.get("thread_ts") or ts
+        message = await rt.message(client, team, user, text, channel=channel, delivery_key=delivery, thread=thread)
         use_case = kudos.chat_kudos(thanked, message.text, source="message", source_ref=key)
         reply = await rt.core.execute(message, use_case, name="ChatKudos")
         if edit and not (reply and reply.public):
-            return  # fixing a typo in counted kudos is not worth a word
-        where = Where(client, team, user, channel, thread_ts=item.get("thread_ts") or ts)
-        await answer(reply, where, rt.notifier)
+            return  # fixing a typo in counted kudos is not worth a word (a public thanks went through the outbox)
+        await answer(reply, Where(client, team, user, channel, thread_ts=thread), rt.notifier)
 
     @app.event("reaction_added")
     @rt.track

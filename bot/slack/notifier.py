@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 import aiohttp
@@ -51,6 +52,19 @@ PERMANENT = frozenset({
     "metadata_too_large", "too_many_attachments", "channel_is_archived",
 })
 TokenLookup = Callable[[str], Awaitable[str | None]]
+NOT_THERE = ("not_in_channel", "channel_not_found", "is_archived")
+INVITE_TIP = (
+    "I couldn't post this in the channel because I'm not a member there. "
+    "Invite me with `/invite @Guild` and I'll post in it from then on. Here is what I would have posted:"
+)
+NOT_HERE_TIP = "I can't post in this conversation, so only you see this. Here is what I would have posted:"
+
+
+def not_posted(reply: Reply, channel: str) -> Reply:
+    """A public answer Guild could not post in ``channel``, for the person privately, with why (and in a
+    channel, how to invite Guild; a DM between people cannot take it)."""
+    tip = NOT_HERE_TIP if channel.startswith("D") else INVITE_TIP
+    return replace(reply, text=f"{tip}\n\n{reply.text}", public=False)
 
 
 def retry_handlers(observe: Callable[[str], None] | None = None) -> list[AsyncRetryHandler]:
@@ -114,13 +128,35 @@ class SlackNotifier:
             channel = self._dm_channels[key] = opened["channel"]["id"]
         return channel
 
-    async def post(self, community: CommunityRef, channel: str, reply: Reply, *, key: str | None = None) -> str:
-        return await _send(await self.client_for(community.external_id), channel, reply, key)
+    async def post(self, community: CommunityRef, channel: str, reply: Reply, *, key: str | None = None,
+                   thread: str | None = None, answering: str | None = None) -> str:
+        """The post's ts. A public answer Guild may not post there reaches its person by DM with the tip
+        (``not_posted``): a DM carries the outbox key, so ``find`` sees it after a crash."""
+        client = await self.client_for(community.external_id)
+        try:
+            return await _send(client, channel, reply, key, thread)
+        except SlackApiError as error:
+            if answering is None or error_code(error) not in NOT_THERE:
+                raise
+        return await self.tell(Recipient(community, answering), not_posted(reply, channel), key=key)
 
-    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime) -> str | None:
-        """The ts of Guild's message carrying ``key`` among the conversation's latest messages, or None."""
+    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime, *,
+                   answering: str | None = None) -> str | None:
+        """The ts of Guild's message carrying ``key`` among the conversation's latest messages, or None; a
+        public answer is also looked for in the DM with the person it answers (where it went if refused)."""
         client = await self.client_for(community.external_id)
         channel = await self.dm_channel(client, Recipient(community, target)) if kind == "tell" else target
+        try:
+            found = await self._find_in(client, channel, key)
+        except SlackApiError as error:
+            if answering is None or error_code(error) not in NOT_THERE:
+                raise
+            found = None
+        if found is None and answering is not None:
+            found = await self._find_in(client, await self.dm_channel(client, Recipient(community, answering)), key)
+        return found
+
+    async def _find_in(self, client: AsyncWebClient, channel: str, key: str) -> str | None:
         cursor = None
         for _ in range(HISTORY_PAGES):
             page = await client.conversations_history(channel=channel, include_all_metadata=True, limit=200,
@@ -171,11 +207,14 @@ class FilesNotShared(Exception):
     """The message went out but its chart or files did not: sending the message again would repeat it."""
 
 
-async def _send(client: AsyncWebClient, channel: str, reply: Reply, key: str | None) -> str:
-    """One message (with the outbox key as metadata), then its files; the message's ts."""
-    metadata = {"event_type": METADATA_EVENT, "event_payload": {"id": key}} if key is not None else None
+async def _send(client: AsyncWebClient, channel: str, reply: Reply, key: str | None, thread: str | None = None,
+                ) -> str:
+    """One message (with the outbox key as metadata, in ``thread`` if given), then its files; the message's ts."""
+    extra: dict[str, object] = {"thread_ts": thread} if thread else {}
+    if key is not None:
+        extra["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"id": key}}
     sent = await client.chat_postMessage(channel=channel, blocks=render(reply), text=notification_text(reply),
-                                         **({"metadata": metadata} if metadata else {}))
+                                         **extra)
     try:
         await upload(client, channel, reply)
     except Exception as error:

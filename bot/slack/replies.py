@@ -5,12 +5,14 @@ is one (slash commands and message buttons), else as an ephemeral message in
 the channel, else as a DM (Home tab buttons, modals opened from Home).
 Public answers are posted to the channel; when Guild is not in that channel
 (it never joins one by itself) the person privately gets the answer together
-with how to invite Guild.
+with how to invite Guild. A command run from the inbox (``Message.durable``) has
+no public answer left here: the core wrote it to the outbox with the change,
+and the notifier posts it, with the same fallback (``SlackNotifier.post``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -18,16 +20,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import http
 from bot.slack.blocks import notification_text, render
-from bot.slack.notifier import SlackNotifier, error_code, upload
+from bot.slack.notifier import NOT_THERE, SlackNotifier, error_code, not_posted, upload
 from handlers.types import CommunityRef, Recipient, Reply, private
 
-NOT_THERE = ("not_in_channel", "channel_not_found", "is_archived")
-INVITE_TIP = (
-    "I couldn't post this in the channel because I'm not a member there. "
-    "Invite me with `/invite @Guild` and I'll post in it from then on. Here is what I would have posted:"
-)
-
-NOT_HERE_TIP = "I can't post in this conversation, so only you see this. Here is what I would have posted:"
 BUSY = private("I'm busy right now — I've saved your request and it will be done in a moment.")
 
 
@@ -61,8 +56,7 @@ async def answer(reply: Reply | None, where: Where, notifier: SlackNotifier) -> 
         except SlackApiError as error:
             if error_code(error) not in NOT_THERE:
                 raise
-        tip = NOT_HERE_TIP if where.is_dm else INVITE_TIP
-        reply = replace(reply, text=f"{tip}\n\n{reply.text}", public=False)
+        reply = not_posted(reply, where.channel)
     await privately(reply, where, notifier)
 
 

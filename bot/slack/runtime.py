@@ -118,17 +118,19 @@ class Runtime:
         *,
         channel: str | None = None,
         delivery_key: str | None = None,
+        thread: str | None = None,
         also: tuple[str, ...] = (),
     ) -> Message:
         """The neutral message for Slack ``text``, with the author's and mentioned people's names and zones.
 
         ``also`` names people the text does not mention but the use case needs (a reacted message's author).
+        A message with a delivery key is durable: every Slack request is in the inbox before its ack, and
+        its key (or one derived from its event) makes the inbox's run again a duplicate.
         """
         refs = await self.people.refs(client, team, [user_id, *mentioned_ids(text), *also])
         message = to_message(team, user_id, text, channel=channel, delivery_key=delivery_key, people=refs)
-        if not also:
-            return message
-        return replace(message, people={**message.people, **{uid: refs[uid] for uid in also}})
+        return replace(message, thread=thread, durable=delivery_key is not None,
+                       people={**message.people, **{uid: refs[uid] for uid in also}})
 
 
 def context_fields(body: dict[str, Any]) -> dict[str, Any]:

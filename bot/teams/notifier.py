@@ -85,7 +85,9 @@ class TeamsNotifier:
         return await self._open_chat(load(stored), tenant, to.user_id, await self.activity(reply, tenant))
 
     async def post(self, community: CommunityRef, channel: str, reply: Reply, *, key: str | None = None,
-                   ) -> str | None:
+                   thread: str | None = None, answering: str | None = None) -> str | None:
+        """A proactive post in a conversation Guild was added to. Teams answers a command in its own turn,
+        so a post here is never a thread reply nor someone's answer (``thread``, ``answering``: unused)."""
         async with self._uow() as work:
             found = await conversations.find(work.session, "teams", community.external_id, channel)
             stored = found.reference if found else None
@@ -93,7 +95,8 @@ class TeamsNotifier:
             raise NoConversation(f"Guild has not been added to conversation {channel} in {community.external_id}")
         return await self.send(load(stored), await self.activity(reply, community.external_id))
 
-    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime) -> str | None:
+    async def find(self, community: CommunityRef, kind: Kind, target: str, key: str, since: datetime, *,
+                   answering: str | None = None) -> str | None:
         raise CannotTell("Teams keeps no message history a bot can search")
 
     def failure(self, error: Exception) -> Failure | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from handlers import delivery
 from handlers.core import Core
 from handlers.delivery import Deliverer
-from handlers.types import Recipient
+from handlers.types import Message, Recipient
 from storage.models import Kudos, OutboxMessage
 from storage.uow import UnitOfWork
 from tests.fakes import Chat, FakeClock, RecordingNotifier
@@ -175,3 +176,63 @@ async def test_a_database_failure_after_the_commit_never_turns_the_command_into_
     assert reply.public and "<@ben>" in reply.text
     [row] = await rows(core)
     assert row.state == "sending", "left for a deliverer once the lease runs out (and found on the platform)"
+
+
+def durable(chat: Chat, who: str, text: str, key: str, thread: str | None = None) -> Message:
+    """A command as the inbox runs it: kept until done, so its public answer goes through the outbox."""
+    return replace(chat.message(who, text, key=key), durable=True, thread=thread)
+
+
+async def test_a_durable_commands_public_answer_commits_with_it_and_the_outbox_posts_it_once(
+        chat: Chat, core: Core, notifier: RecordingNotifier) -> None:
+    message = durable(chat, "ana", "kudos @ben thanks for the patient SQL demo", "slack:request:1", thread="t1")
+    assert await core.handle(message) is None, "nothing public left for the adapter to post"
+    assert await core.handle(message) is None  # the inbox's run again: a duplicate, nothing posted twice
+
+    tell, post = await rows(core)
+    assert (tell.kind, tell.target, tell.state) == ("tell", "ben", "sent")
+    assert (post.kind, post.target, post.thread, post.answering, post.state) == ("post", "general", "t1", "ana",
+                                                                                "sent")
+    [(_, channel, reply)] = notifier.posted
+    assert channel == "general" and reply.public and "<@ben>" in reply.text
+    assert post.platform_ref == notifier.keys[str(post.id)]
+
+
+async def test_a_durable_commands_private_answer_stays_the_adapters(chat: Chat, core: Core,
+                                                                     notifier: RecordingNotifier) -> None:
+    reply = await core.handle(durable(chat, "ana", "me", "slack:request:2"))
+    assert reply is not None and not reply.public
+    assert await rows(core) == [] and notifier.posted == []
+
+
+async def test_a_durable_command_that_does_not_commit_leaves_no_public_answer(
+        chat: Chat, core: Core, notifier: RecordingNotifier) -> None:
+    await chat.say("ana", "help")
+    make = core.uow
+
+    class FailingCommit(UnitOfWork):
+        async def commit(self) -> None:
+            raise RuntimeError("the database went away at COMMIT")
+
+    core.uow = lambda: FailingCommit(make()._sessions)  # type: ignore[method-assign]
+    reply = await core.handle(durable(chat, "ana", "kudos @ben thanks for the patient SQL demo", "slack:request:3"))
+    core.uow = make  # type: ignore[method-assign]
+
+    assert reply is not None and "nothing was saved" in reply.text and not reply.public
+    assert await rows(core) == [] and notifier.posted == [] and notifier.told == []
+
+
+async def test_a_public_answer_left_by_a_process_that_died_after_the_commit_is_posted_once_later(
+        chat: Chat, core: Core, notifier: RecordingNotifier, clock: FakeClock) -> None:
+    async def died(*_: object) -> set[int]:
+        return set()
+
+    core.delivery.send_now = died  # type: ignore[method-assign]
+    assert await core.handle(durable(chat, "ana", "kudos @ben thanks for the patient SQL demo", "k")) is None
+    assert notifier.posted == []
+    other = Deliverer(uow=core.uow, notifier=notifier, clock=clock)
+    clock.advance(minutes=6)  # the dead process's lease ran out
+    await other.drain()
+    await other.drain()
+    assert [channel for _, channel, _ in notifier.posted] == ["general"]
+    assert {row.state for row in await rows(core)} == {"sent"}

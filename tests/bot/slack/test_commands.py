@@ -52,16 +52,18 @@ async def test_private_answers_are_ephemeral_through_the_response_url(slack: Sla
     assert answer.body["blocks"][0]["type"] == "header"
 
 
-async def test_in_a_dm_between_two_people_answers_come_through_the_response_url(slack: SlackHarness) -> None:
+async def test_in_a_dm_between_two_people_answers_come_privately(slack: SlackHarness) -> None:
     slack.fake.not_in.add("DANA-BEN")  # Guild is not part of ana's DM with ben
     await slack.command("/guild", "me", channel="DANA-BEN")
     [answer] = await slack.fake.wait_for("respond:cmd-UANA")
     assert answer.body["response_type"] == "ephemeral" and "/invite" not in answer.body["text"]
 
+    # The public thanks comes from the outbox, which has no response_url: ana's DM with Guild takes it.
     await slack.command("/kudos", "<@UBEN|ben> thanks for the pairing session today", channel="DANA-BEN")
-    answers = await slack.fake.wait_for("respond:cmd-UANA", 2)
-    assert "I can't post in this conversation" in answers[-1].body["text"]
-    assert "/invite" not in answers[-1].body["text"]
+    [told] = await slack.fake.wait_for("chat.postMessage", where=lambda c: c.body.get("channel") == "DUANA")
+    assert "I can't post in this conversation" in told.body["text"] and "pairing session" in told.body["text"]
+    assert "/invite" not in told.body["text"]
+    assert not slack.fake.posted("DANA-BEN")
 
 
 MALFORMED = [

@@ -168,10 +168,15 @@ async def test_admins_choose_the_kudos_emoji(slack: SlackHarness) -> None:
 
 
 async def test_guild_not_in_the_channel_explains_how_to_invite_it(slack: SlackHarness) -> None:
+    # The public thanks goes through the outbox; refused in the channel, it reaches the giver by DM with the
+    # tip, carrying the outbox key (so a crash mid-send finds it there instead of sending it twice).
     slack.fake.not_in.add("CQUIET")
     await slack.command("/kudos", "<@UBEN|ben> thanks for the patient SQL walkthrough", channel="CQUIET")
-    [answer] = await slack.fake.wait_for("respond:cmd-UANA")
-    assert answer.body["response_type"] == "ephemeral" and "/invite @Guild" in answer.body["text"]
+    [answer] = await slack.fake.wait_for("chat.postMessage", where=lambda c: c.body.get("channel") == "DUANA")
+    await slack.idle()
+    assert "/invite @Guild" in answer.body["text"] and "patient SQL walkthrough" in answer.body["text"]
+    assert answer.body["metadata"]["event_type"] == "guild_outbox"
+    assert not slack.fake.of("respond:cmd-UANA") and not slack.fake.posted("CQUIET")
     assert await slack.count(Kudos) == 1
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -52,3 +54,28 @@ async def test_each_workspace_posts_with_its_own_token(fake_slack: FakeSlack) ->
     assert [c.token for c in fake_slack.of("chat.postMessage")] == ["xoxb-a", "xoxb-b"]
     with pytest.raises(NotInstalled):
         await slack.post(CommunityRef("slack", "TGONE"), "C1", Reply("c"))
+
+
+async def test_a_public_answer_refused_in_the_channel_reaches_its_person_by_dm_and_is_found_there(
+        fake_slack: FakeSlack) -> None:
+    fake_slack.not_in.add("CQUIET")
+    slack = notifier(fake_slack)
+    ref = await slack.post(WORKSPACE, "CQUIET", Reply("<@UBEN> was thanked", public=True), key="7",
+                           thread="1763888400.000100", answering="UANA")
+    [told] = fake_slack.posted("DUANA")
+    assert told["text"].startswith("I couldn't post this in the channel") and "was thanked" in told["text"]
+    [call] = [c for c in fake_slack.of("chat.postMessage") if c.body.get("channel") == "DUANA"]
+    assert "thread_ts" not in call.body  # a thread of a channel Guild is not in means nothing in the DM
+    # After a crash mid-send the outbox asks before sending again: the DM is where this one went.
+    found = await slack.find(WORKSPACE, "post", "CQUIET", "7", since=datetime(2026, 1, 1, tzinfo=UTC),
+                             answering="UANA")
+    assert found == ref == told["ts"]
+    assert await slack.find(WORKSPACE, "post", "CQUIET", "8", since=datetime(2026, 1, 1, tzinfo=UTC),
+                            answering="UANA") is None
+
+
+async def test_a_public_answer_in_a_thread_is_posted_there(fake_slack: FakeSlack) -> None:
+    await notifier(fake_slack).post(WORKSPACE, "CGENERAL", Reply("thanks", public=True), key="3",
+                                    thread="1763888400.000100", answering="UANA")
+    [post] = fake_slack.of("chat.postMessage")
+    assert (post.body["channel"], post.body["thread_ts"]) == ("CGENERAL", "1763888400.000100")
