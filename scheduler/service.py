@@ -20,7 +20,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -253,5 +253,10 @@ class GuildScheduler:
                 continue
             self._aps.add_job(self._fire, trigger, args=[name, community_id], id=job_id, name=job_id,
                               replace_existing=True,
-                              misfire_grace_time=int(self.env.timing.grace(name).total_seconds()))
+                              misfire_grace_time=_grace_seconds(self.env.timing.grace(name)))
             self._triggers[job_id] = signature
+
+
+def _grace_seconds(grace: timedelta) -> int:
+    """APScheduler wants at least one second; a grace of 0 ("never post late") is the closest it allows."""
+    return max(1, int(grace.total_seconds()))

@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from handlers.core import Core
 from handlers.types import Reply
+from scheduler.service import GuildScheduler
+from scheduler.timing import Timing
 from storage.models import OutboxMessage, PostLedger
 from tests.fakes import COMMUNITY, Chat, FakeClock, RecordingNotifier
-from tests.scheduler.conftest import MakeScheduler
+from tests.scheduler.conftest import SETTINGS, MakeScheduler
 from tests.scheduler.seed import Seed
 
 FRIDAY_16 = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # Fri 27 Nov 2026, 16:00 in Berlin (GUILD_TIMEZONE)
@@ -103,6 +105,19 @@ async def test_a_failed_post_stays_claimed_and_the_outbox_retries_it(week: Seed,
     assert len(roundups(notifier)) == 1
     async with uow() as u:
         assert await u.session.scalar(select(OutboxMessage.state)) == "sent"
+
+
+async def test_a_grace_of_zero_hours_schedules_instead_of_crashing(
+    week: Seed, core: Core, uow, clock: FakeClock, notifier: RecordingNotifier  # type: ignore[no-untyped-def]
+) -> None:
+    """GUILD_ROUNDUP_GRACE_HOURS=0 means "never post late"; it must not stop the scheduler from starting."""
+    scheduler = GuildScheduler(core=core, uow=uow, clock=clock, settings=SETTINGS,
+                               timing=Timing(roundup_grace=timedelta(0), digest_grace=timedelta(0)))
+    try:
+        await scheduler.start()
+        assert "roundup            Test Co: next Fri 2026-11-27 16:00 (Europe/Berlin)" in scheduler.describe()
+    finally:
+        await scheduler.shutdown()
 
 
 async def test_no_channel_no_post(seed: Seed, make_scheduler: MakeScheduler, notifier: RecordingNotifier) -> None:
