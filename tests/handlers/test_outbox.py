@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -17,6 +18,22 @@ from handlers.types import Message, Recipient
 from storage.models import Kudos, OutboxMessage
 from storage.uow import UnitOfWork
 from tests.fakes import Chat, FakeClock, RecordingNotifier
+
+
+class FailingCommit(UnitOfWork):
+    async def commit(self) -> None:
+        raise RuntimeError("the database went away at COMMIT")
+
+
+@contextlib.contextmanager
+def failing_commit(core: Core) -> Iterator[None]:
+    """Every transaction the core starts fails at COMMIT, as when the database goes away right then."""
+    make = core.uow
+    core.uow = lambda: FailingCommit(make()._sessions)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        core.uow = make  # type: ignore[method-assign]
 
 
 async def rows(core: Core) -> list[OutboxMessage]:
@@ -39,15 +56,8 @@ async def test_a_commands_notice_is_stored_with_it_and_marked_sent_once_delivere
 async def test_a_change_that_does_not_commit_leaves_no_notice(chat: Chat, core: Core,
                                                               notifier: RecordingNotifier) -> None:
     await chat.say("ana", "help")
-    make = core.uow
-
-    class FailingCommit(UnitOfWork):
-        async def commit(self) -> None:
-            raise RuntimeError("the database went away at COMMIT")
-
-    core.uow = lambda: FailingCommit(make()._sessions)  # type: ignore[method-assign]
-    reply = await chat.say("ana", "kudos @ben thanks for the patient SQL demo")
-    core.uow = make  # type: ignore[method-assign]
+    with failing_commit(core):
+        reply = await chat.say("ana", "kudos @ben thanks for the patient SQL demo")
 
     assert "nothing was saved" in reply.text
     assert await rows(core) == []
@@ -208,15 +218,8 @@ async def test_a_durable_commands_private_answer_stays_the_adapters(chat: Chat, 
 async def test_a_durable_command_that_does_not_commit_leaves_no_public_answer(
         chat: Chat, core: Core, notifier: RecordingNotifier) -> None:
     await chat.say("ana", "help")
-    make = core.uow
-
-    class FailingCommit(UnitOfWork):
-        async def commit(self) -> None:
-            raise RuntimeError("the database went away at COMMIT")
-
-    core.uow = lambda: FailingCommit(make()._sessions)  # type: ignore[method-assign]
-    reply = await core.handle(durable(chat, "ana", "kudos @ben thanks for the patient SQL demo", "slack:request:3"))
-    core.uow = make  # type: ignore[method-assign]
+    with failing_commit(core):
+        reply = await core.handle(durable(chat, "ana", "kudos @ben thanks for the patient SQL demo", "slack:request:3"))
 
     assert reply is not None and "nothing was saved" in reply.text and not reply.public
     assert await rows(core) == [] and notifier.posted == [] and notifier.told == []
