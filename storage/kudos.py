@@ -30,7 +30,10 @@ async def record(
     One INSERT for all the kudos rows and one for all their values. With a
     ``source_ref`` a receiver already thanked from that source is skipped: the
     unique index decides (also when two deliveries race) and only the rows
-    actually inserted come back from ``RETURNING``.
+    actually inserted come back from ``RETURNING``. Both are Core statements
+    given a list of rows (one statement on the wire either way), which
+    SQLAlchemy compiles once per process; a multi-row ``values()`` would be
+    compiled again on every kudos.
     """
     receivers = list(dict.fromkeys(receiver_ids))
     if not receivers:
@@ -41,14 +44,12 @@ async def record(
         for receiver_id in receivers
     ]
     insert = dialect_insert(session)
-    inserted = dict(
-        (await session.execute(
-            insert(Kudos).values(rows).on_conflict_do_nothing().returning(Kudos.receiver_id, Kudos.id)
-        )).all()
-    )
+    conn = await session.connection()
+    inserted = dict((await conn.execute(
+        insert(Kudos.__table__).on_conflict_do_nothing().returning(Kudos.receiver_id, Kudos.id), rows)).all())
     if values and inserted:
         tags = [{"kudos_id": kudos_id, "value": value} for kudos_id in inserted.values() for value in values]
-        await session.execute(insert(KudosValue).values(tags).on_conflict_do_nothing())
+        await conn.execute(insert(KudosValue.__table__).on_conflict_do_nothing(), tags)
     return [receiver_id for receiver_id in receivers if receiver_id in inserted]
 
 
@@ -63,13 +64,16 @@ async def given_since(session: AsyncSession, giver_id: int, since: datetime) -> 
     subquery would count with the snapshot from before the wait). SQLite's
     BEGIN IMMEDIATE already serialises writers, so there it is a plain count.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        query = select(func.count()).where(Kudos.giver_id == giver_id, Kudos.created_at >= since)
-        return await session.scalar(query) or 0
-    giver = select(Member.id).where(Member.id == giver_id).with_for_update().cte("giver")
-    counted = func.guild_kudos_given_since(giver.c.id, bindparam("since", since, type_=UTCDateTime),
-                                           type_=Integer)
-    return await session.scalar(select(counted).select_from(giver)) or 0
+    conn = await session.connection()
+    query = GIVEN_SINCE_LOCKED if conn.dialect.name == "postgresql" else GIVEN_SINCE
+    return await conn.scalar(query, {"giver": giver_id, "since": since}) or 0
+
+
+GIVEN_SINCE = select(func.count()).where(Kudos.giver_id == bindparam("giver"),
+                                         Kudos.created_at >= bindparam("since", type_=UTCDateTime))
+_GIVER = select(Member.id).where(Member.id == bindparam("giver")).with_for_update().cte("giver")
+GIVEN_SINCE_LOCKED = select(func.guild_kudos_given_since(_GIVER.c.id, bindparam("since", type_=UTCDateTime),
+                                                         type_=Integer)).select_from(_GIVER)
 
 
 async def thanked_from(session: AsyncSession, community_id: int, source_ref: str) -> set[int]:

@@ -15,14 +15,17 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Community, OutboxMessage
 
 ERROR_LENGTH = 300
+OUTBOX = cast(Table, OutboxMessage.__table__)
+MARK_SENT = (update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"))
+             .values(state="sent", platform_ref=bindparam("ref"), sent_at=bindparam("at"), claimed_until=None))
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,8 @@ async def add(session: AsyncSession, community_id: int, items: Sequence[Item], *
              "thread": item.thread, "answering": item.answering,
              "state": "sending", "attempts": 1, "next_attempt_at": at, "claimed_by": by, "claimed_until": until,
              "created_at": at} for item in items]
-    result = await session.execute(insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
-                                   rows)
+    conn = await session.connection()  # Core, not the ORM's bulk insert: this runs with every command that tells
+    result = await conn.execute(insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True), rows)
     return [row.id for row in result]
 
 
@@ -128,9 +131,8 @@ async def mark_sent(session: AsyncSession, sent: Sequence[tuple[int, str | None]
     """Record what the platform accepted (id, its message ts / activity id), in one statement."""
     if not sent:
         return
-    await session.execute(update(OutboxMessage), [
-        {"id": row_id, "state": "sent", "platform_ref": ref, "sent_at": at, "claimed_until": None}
-        for row_id, ref in sent])
+    conn = await session.connection()
+    await conn.execute(MARK_SENT, [{"row_id": row_id, "ref": ref, "at": at} for row_id, ref in sent])
 
 
 async def retry_later(session: AsyncSession, row_id: int, *, at: datetime, error: str, uncertain: bool) -> None:

@@ -20,5 +20,6 @@ async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], val
     Under concurrency this is the safe way to say "exactly once": the database,
     not a read beforehand, decides who was first.
     """
-    result = await session.execute(dialect_insert(session)(model).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    conn = await session.connection()  # Core: the ORM's insert machinery costs more than the round trip
+    result = await conn.execute(dialect_insert(session)(model.__table__).on_conflict_do_nothing(), values)
+    return bool(result.rowcount)
