@@ -58,14 +58,16 @@ def utc_now() -> datetime:
 @dataclass
 class Delivery:
     """One recorded delivery on its way through a listener: its inbox key, whether a sweeper replays it
-    (and how many take-overs it had), and whether the work was handed on (then the queue, not the
-    listener, finishes the row)."""
+    (and how many take-overs it had), whether the work was handed on (then the queue, not the
+    listener, finishes the row), and whether the core already marked it done with the work's own
+    change (``settled``: see ``Message.inbox``)."""
 
     platform: str
     key: str
     recovered: bool = False
     attempts: int = 0
     handed_on: bool = False
+    settled: bool = False
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -96,8 +98,9 @@ class Inbox:
         return new
 
     async def finish(self, delivery: Delivery, error: str | None = None) -> None:
-        async with self.work_engine.begin() as conn:
-            await rows.finish(conn, delivery.key, self.clock(), error)
+        if not delivery.settled or error:  # settled: the core marked it done with the work's change
+            async with self.work_engine.begin() as conn:
+                await rows.finish(conn, delivery.key, self.clock(), error)
         for observe in self.on_done:
             observe(delivery.platform, time.perf_counter() - delivery.started)
 

@@ -32,7 +32,7 @@ from handlers.delivery import Deliverer
 from handlers.ports import Clock, Notifier
 from handlers.routes import ROUTES
 from handlers.types import CommunityRef, Message, Outcome, Reply, private
-from storage import deliveries, members, outbox
+from storage import deliveries, inbox, members, outbox
 from storage.models import Member
 from storage.uow import UnitOfWork
 
@@ -120,8 +120,11 @@ class Core:
             session = uow.session
             ref = message.community
             community, fresh = await self.communities.get(session, ref.platform, ref.external_id, ref.name)
+            row = message.inbox
+            if row is not None and not await inbox.settle(await session.connection(), row.key, now):
+                return None
             key = message.delivery_key
-            if key and not await deliveries.first_time(session, community.id, key, now):
+            if key and key != (row and row.key) and not await deliveries.first_time(session, community.id, key, now):
                 return None
             # A token no adapter resolved (a button's command naming people) still names a member.
             unnamed: tuple[str | None, str | None] = (None, None)
@@ -158,6 +161,8 @@ class Core:
                 if error.connection_invalidated:  # the COMMIT may have gone through: never run it twice
                     raise CommitUnknown("the connection was lost during COMMIT") from error
                 raise
+            if row is not None:
+                row.settled = True
             if changed:
                 self.communities.forget(ref.platform, ref.external_id)
             elif fresh:

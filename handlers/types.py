@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 # What PostgreSQL refuses in text (NUL) and what cannot be encoded as UTF-8 at all (a lone surrogate, which a
 # JSON body can carry as "\ud800"); either would fail the transaction, after the person was acknowledged.
@@ -59,6 +59,13 @@ class PersonRef:
         _clean_fields(self)
 
 
+class InboxRow(Protocol):
+    """A recorded delivery as the core settles it: its inbox ``key``, and ``settled`` once marked done."""
+
+    key: str
+    settled: bool
+
+
 @dataclass(frozen=True)
 class Message:
     """One command from a person, as typed or as a button / form submit.
@@ -73,6 +80,11 @@ class Message:
     that answers nothing. The core then writes a public answer to the outbox
     with the change (posted exactly once, in ``channel``'s ``thread`` when
     given) and leaves the adapter nothing public to post.
+
+    ``inbox``: the inbox row this message is the whole work of. The core marks
+    it done in the use case's own transaction — the change and "done" commit
+    together, and a second run finds it done: a duplicate — so it needs no
+    delivery key of its own and no transaction of its own to be finished.
     """
 
     community: CommunityRef
@@ -83,6 +95,7 @@ class Message:
     delivery_key: str | None = None
     thread: str | None = None
     durable: bool = False
+    inbox: InboxRow | None = None
 
     def __post_init__(self) -> None:
         """Text PostgreSQL would refuse is removed here, before any SQL, for every platform (see ``clean_text``)."""

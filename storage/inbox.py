@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import InboxItem
 
 ERROR_LENGTH = 500
+SETTLE = (update(InboxItem).where(InboxItem.key == bindparam("row_key"), InboxItem.done_at.is_(None))
+          .values(done_at=bindparam("now")))
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ async def record(conn: AsyncConnection, *, platform: str, key: str, kind: str, p
         platform=platform, key=key, kind=kind, payload=payload, content_type=content_type, received_at=now,
         attempts=0, claimed_by=owner, claimed_until=now + lease,
     ).on_conflict_do_nothing())
+    return bool(result.rowcount)
+
+
+async def settle(conn: AsyncConnection, key: str, now: datetime) -> bool:
+    """Mark the row done inside the caller's transaction (with the work it records); False when it was done
+    already — a run that finished before, or that another process committed while this one waited on the row."""
+    result = await conn.execute(SETTLE, {"row_key": key, "now": now})
     return bool(result.rowcount)
 
 

@@ -128,10 +128,14 @@ async def claim_due(session: AsyncSession, *, at: datetime, by: str, until: date
 
 
 async def mark_sent(session: AsyncSession, sent: Sequence[tuple[int, str | None]], *, at: datetime) -> None:
-    """Record what the platform accepted (id, its message ts / activity id), in one statement."""
+    """Record what the platform accepted (id, its message ts / activity id), in one statement.
+
+    As a session's first and only statement, on PostgreSQL it runs in autocommit (no BEGIN and COMMIT round
+    trips — nothing needs to be atomic with it: a row not yet marked is only looked for before a resend)."""
     if not sent:
         return
-    conn = await session.connection()
+    alone = not session.in_transaction() and session.get_bind().dialect.name == "postgresql"
+    conn = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"} if alone else None)
     await conn.execute(MARK_SENT, [{"row_id": row_id, "ref": ref, "at": at} for row_id, ref in sent])
 
 

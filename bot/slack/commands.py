@@ -49,10 +49,10 @@ def register(app: AsyncApp, rt: Runtime) -> None:
             return
         await ack()
         where = Where(client, team, user, channel, respond)
-        key = delivery(context).key
+        found = delivery(context)
 
         async def work() -> None:
-            message = await rt.message(client, team, user, text, channel=channel, delivery_key=key)
+            message = await rt.message(client, team, user, text, channel=channel, delivery_key=found.key, inbox=found)
             await answer(await rt.core.handle(message), where, rt.notifier)
 
         await rt.later(context, work, busy=lambda: busy(where, rt.notifier))

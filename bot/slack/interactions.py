@@ -46,10 +46,11 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         if form is not None:
             await open_form(rt, client, form, body["trigger_id"], where)
             return
-        key = delivery(context).key
+        found = delivery(context)
 
         async def work() -> None:
-            message = await rt.message(client, team, user, command, channel=channel, delivery_key=key)
+            message = await rt.message(client, team, user, command, channel=channel, delivery_key=found.key,
+                                       inbox=found)
             await answer(await rt.core.handle(message), where, rt.notifier)
             if (body.get("view") or {}).get("type") == "home":
                 await home.publish(rt, client, team, user)

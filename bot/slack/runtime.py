@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.inbox import Inbox, Job, WorkQueue
+from bot.inbox import Delivery, Inbox, Job, WorkQueue
 from bot.slack.inbox import delivery
 from bot.slack.notifier import SlackNotifier
 from bot.slack.people import People
@@ -120,16 +120,19 @@ class Runtime:
         delivery_key: str | None = None,
         thread: str | None = None,
         also: tuple[str, ...] = (),
+        inbox: Delivery | None = None,
     ) -> Message:
         """The neutral message for Slack ``text``, with the author's and mentioned people's names and zones.
 
         ``also`` names people the text does not mention but the use case needs (a reacted message's author).
+        ``inbox``: the recorded delivery this message is the whole work of (the core marks it done with its
+        change); only for a job that runs the core once.
         A message with a delivery key is durable: every Slack request is in the inbox before its ack, and
         its key (or one derived from its event) makes the inbox's run again a duplicate.
         """
         refs = await self.people.refs(client, team, [user_id, *mentioned_ids(text), *also])
         message = to_message(team, user_id, text, channel=channel, delivery_key=delivery_key, people=refs)
-        return replace(message, thread=thread, durable=delivery_key is not None,
+        return replace(message, thread=thread, durable=delivery_key is not None, inbox=inbox,
                        people={**message.people, **{uid: refs[uid] for uid in also}})
 
 

@@ -5,15 +5,16 @@ statement that reaches the driver (SQLite's ``BEGIN IMMEDIATE`` included;
 asyncpg's BEGIN and COMMIT are protocol messages, not statements). The
 community is read once per process (``CommunityCache``), the giver's lock and
 daily count are one statement, the kudos rows and their values one INSERT each.
-A command from a platform carries a delivery key (Slack's: its inbox key), which
-costs one INSERT into ``deliveries`` in the same transaction; around it the
-Slack adapter spends one INSERT into the inbox on the ack path's own pool and
-one UPDATE marking the row done (``tests/bot/slack/test_inbox.py`` counts those).
+A command from a platform carries a delivery key, which costs one INSERT into
+``deliveries`` in the same transaction. A Slack command or button comes from
+the inbox instead: one INSERT on the ack path's own pool, and one UPDATE
+marking the row done in the use case's own transaction, in place of the
+delivery key (``tests/bot/slack/test_inbox.py`` counts those).
 
 A command that tells someone else (the kudos receiver, the trainer of a
 session signed up for) also writes its notices to the outbox in the same
 transaction (one multi-row INSERT), and after the commit marks them sent (one
-UPDATE, its own short transaction: BEGIN IMMEDIATE + UPDATE on SQLite). That is
+UPDATE: in autocommit on PostgreSQL, its own short transaction on SQLite, BEGIN IMMEDIATE + UPDATE). That is
 the price of never losing a notice to a crash: +2 on PostgreSQL, +3 on SQLite.
 """
 

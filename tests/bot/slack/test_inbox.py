@@ -171,10 +171,21 @@ async def test_a_full_work_queue_still_acknowledges_says_busy_and_the_work_is_do
         assert all(done_at is not None for _, done_at, _, _ in await inbox_rows(slack))
 
 
-async def test_a_command_costs_the_inbox_one_insert_before_the_ack_and_one_update_after(slack: SlackHarness) -> None:
-    with counting(slack.adapter.inbox.work_engine) as statements:
+async def test_a_command_costs_the_inbox_one_insert_before_the_ack_and_is_marked_done_with_its_change(
+    slack: SlackHarness,
+) -> None:
+    """The row is settled inside the use case's transaction: no delivery key, no transaction of its own."""
+    inbox = slack.adapter.inbox
+    with counting(inbox.ack_engine) as acked, counting(inbox.work_engine) as worked:
         assert (await slack.post(kudos(slack.fake, 4), FORM)).status == 200
         await slack.idle()
 
+    statements = acked if inbox.ack_engine is inbox.work_engine else [*acked, *worked]
     touching = [s.split()[0].upper() for s in statements if re.search(r"\binbox\b", s)]
     assert touching == ["INSERT", "UPDATE"]
+    assert not [s for s in statements if re.search(r"\bdeliveries\b", s)]
+    settled = next(n for n, s in enumerate(statements) if s.startswith("UPDATE") and re.search(r"\binbox\b", s))
+    kudos_row = next(n for n, s in enumerate(statements) if s.startswith("INSERT INTO kudos "))
+    assert settled < kudos_row  # before the change, in its transaction
+    assert all(done_at is not None for _, done_at, _, _ in await inbox_rows(slack))
+    assert await slack.count(Kudos) == 1
