@@ -74,8 +74,8 @@ class Delivery:
 class Inbox:
     """The inbox table as adapters and workers use it.
 
-    ``record`` runs on ``ack_engine`` (the ack path's own pool); everything else
-    runs on ``work_engine``, with the work it accounts for.
+    ``record`` and ``release`` run on ``ack_engine`` (the ack path's own pool); everything
+    else runs on ``work_engine``, with the work it accounts for.
     """
 
     def __init__(self, *, ack_engine: AsyncEngine, work_engine: AsyncEngine, lease: timedelta,
@@ -119,8 +119,9 @@ class Inbox:
                                 f"{type(error).__name__}: {error}")
 
     async def release(self, delivery: Delivery) -> None:
-        """No room here: due at once for whichever instance has room (a replay's claim is not counted)."""
-        async with self.work_engine.begin() as conn:
+        """No room here: due at once for whichever instance has room (a replay's claim is not counted).
+        On the ack path's engine: it follows the ack (worker processes, a full queue), one statement."""
+        async with self.ack_engine.begin() as conn:
             await rows.release(conn, delivery.key, self.clock(), untried=delivery.recovered)
 
     async def claim(self, limit: int) -> list[Item]:

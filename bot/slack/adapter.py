@@ -121,6 +121,7 @@ class SlackAdapter:
             client=self.client,
             signing_secret=settings.slack_signing_secret or "",
             oauth_settings=oauth,
+            process_before_response=True,  # listeners return right after their ack (runtime.acked_early)
         )
         self.notifier = SlackNotifier(self.client, self._bot_token if oauth else None)
         self.inbox, self.queue = inbox, queue
