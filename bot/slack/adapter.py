@@ -126,7 +126,7 @@ class SlackAdapter:
         self.notifier = SlackNotifier(self.client, self._bot_token if oauth else None)
         self.inbox, self.queue = inbox, queue
         self.runtime = Runtime(core=core, people=People(core), notifier=self.notifier, inbox=inbox, queue=queue)
-        self.app.use(recorded.Recorder(inbox))
+        self.app.use(recorded.Recorder(inbox, queue.traffic if queue is not None else None))
         for feature in (commands, interactions, events, home):
             feature.register(self.app, self.runtime)
         self.app.error(self._on_error)

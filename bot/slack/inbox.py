@@ -29,7 +29,7 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.inbox import Delivery, Inbox
+from bot.inbox import AckTraffic, Delivery, Inbox
 from storage.inbox import Item
 
 PLATFORM = "slack"
@@ -40,13 +40,19 @@ JSON = "application/json"
 class Recorder(AsyncMiddleware):
     """Records each verified request in the inbox before any listener acknowledges it."""
 
-    def __init__(self, inbox: Inbox) -> None:
+    def __init__(self, inbox: Inbox, traffic: AckTraffic | None = None) -> None:
+        """``traffic``: this process's work queue's, which holds its next job back until the ack has gone."""
         self.inbox = inbox
+        self.traffic = traffic or AckTraffic()
 
     async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse,
                             next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
         if req.context.get(CONTEXT) is not None:  # a sweeper's replay: recorded long ago
             return await next()
+        with self.traffic.acking():
+            return await self._record_and_ack(req, next)
+
+    async def _record_and_ack(self, req: AsyncBoltRequest, next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
         key, kind = delivery_key(req)
         raw, content_type = stored(req)
         if not await self.inbox.record(platform=PLATFORM, key=key, kind=kind, payload=raw, content_type=content_type):

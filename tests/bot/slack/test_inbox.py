@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
-from bot.inbox import Sweeper, utc_now
+from bot.inbox import Delivery, Sweeper, utc_now
 from storage import inbox as rows
 from storage.models import InboxItem, Kudos
 from tests.bot.slack.conftest import SlackHarness, serving_slack, signed
@@ -189,3 +189,17 @@ async def test_a_command_costs_the_inbox_one_insert_before_the_ack_and_is_marked
     assert settled < kudos_row  # before the change, in its transaction
     assert all(done_at is not None for _, done_at, _, _ in await inbox_rows(slack))
     assert await slack.count(Kudos) == 1
+
+
+async def test_the_work_queue_starts_no_job_while_an_ack_is_on_its_way(slack: SlackHarness) -> None:
+    queue, started = slack.adapter.queue, []
+
+    async def job() -> None:
+        started.append(True)
+
+    with queue.traffic.acking():
+        assert queue.offer(Delivery("slack", "slack:request:held", settled=True), job)
+        await asyncio.sleep(0.05)  # the loop is free, but an ack is pending: the job waits
+        assert started == []
+    await asyncio.wait_for(queue.idle(), 1)
+    assert started == [True]
