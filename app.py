@@ -63,8 +63,10 @@ RUNNER_SHUTDOWN_SECONDS = 5.0
 WORKER_POLL_SECONDS = 0.02  # how often an idle worker process looks for work handed to it
 PARENT_CHECK_SECONDS = 0.5
 WORKER_NICENESS = 10
-# The ack path's own connections (the inbox INSERT): a few, so that no burst of work can make an ack wait.
-ACK_POOL_SIZE, ACK_POOL_OVERFLOW = 3, 7
+# The ack path's own connections (the inbox INSERT), so that no burst of work can make an ack wait: a fixed
+# number, kept open — overflow connections opened and closed again in a burst cost the acks more than a short
+# wait for one of these (a connection is held for one INSERT).
+ACK_POOL_SIZE = 8
 
 
 def utc_now() -> datetime:
@@ -261,7 +263,7 @@ def _outbox_metrics(core: Core, metrics: Metrics) -> None:
 def _inbox(settings: config.Settings, engine: AsyncEngine, metrics: Metrics) -> tuple[Inbox, WorkQueue]:
     """The inbox on its own small engine (the ack path's), and the work queue sized to the work's pool."""
     # On PostgreSQL the one INSERT commits by itself (autocommit): no BEGIN and COMMIT round trips on the ack path.
-    pool = {} if is_sqlite(settings.database_url) else {"pool_size": ACK_POOL_SIZE, "max_overflow": ACK_POOL_OVERFLOW,
+    pool = {} if is_sqlite(settings.database_url) else {"pool_size": ACK_POOL_SIZE, "max_overflow": 0,
                                                          "isolation_level": "AUTOCOMMIT"}
     inbox = Inbox(ack_engine=create_engine(settings.database_url, **pool), work_engine=engine,
                   lease=timedelta(seconds=settings.claim_lease_seconds))

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.core import is_outage, outages_raise
 from storage import inbox as rows
+from storage.db import one_statement
 from storage.inbox import Depth, Item
 
 log = logging.getLogger("guild.inbox")
@@ -71,6 +72,14 @@ class Delivery:
     started: float = field(default_factory=time.perf_counter)
 
 
+@dataclass
+class _Batch:
+    """Keys to release in one statement, and when that statement is done."""
+
+    keys: list[str] = field(default_factory=list)
+    done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
 class Inbox:
     """The inbox table as adapters and workers use it.
 
@@ -88,6 +97,8 @@ class Inbox:
         self.on_event: list[Callable[[str], None]] = []  # recorded, duplicate, busy, recovered, retry, failed
         # Told (platform, seconds from the request's arrival) when a delivery's work is done (metrics).
         self.on_done: list[Callable[[str, float], None]] = []
+        self._releasing: _Batch | None = None
+        self._release_lock = asyncio.Lock()
 
     async def record(self, *, platform: str, key: str, kind: str, payload: str, content_type: str) -> bool:
         """Record before the ack; False for a key seen before (a retry or a replay: answer it, do nothing)."""
@@ -119,11 +130,34 @@ class Inbox:
                                 f"{type(error).__name__}: {error}")
 
     async def release(self, delivery: Delivery) -> None:
-        """No room here: due at once for whichever instance has room (a replay's claim is not counted).
-        Not on the ack path's engine: under overload every command is released, and the acks' own
-        connections must stay free for the acks."""
-        async with self.work_engine.begin() as conn:
-            await rows.release(conn, delivery.key, self.clock(), untried=delivery.recovered)
+        """No room here (or worker processes do the work): due at once for whichever process has room.
+
+        Releases that arrive while one is being written go together in the next statement: under load
+        every command is handed on, and one UPDATE per command would cost the acks their CPU. Not on the
+        ack path's engine: its connections stay free for the acks. A claimed row (``recovered``) is given
+        back untried instead, its claim's count undone."""
+        if delivery.recovered:
+            async with self.work_engine.begin() as conn:
+                await rows.give_back(conn, delivery.key, self.clock())
+            return
+        batch = self._releasing
+        if batch is None:
+            batch = self._releasing = _Batch()
+            asyncio.get_running_loop().create_task(self._release(batch))
+        batch.keys.append(delivery.key)
+        await asyncio.shield(batch.done)
+
+    async def _release(self, batch: _Batch) -> None:
+        async with self._release_lock:  # one statement at a time; keys arriving meanwhile join the next
+            self._releasing = None
+            try:
+                async with one_statement(self.work_engine) as conn:
+                    await rows.release(conn, batch.keys, self.clock())
+            except Exception as error:
+                batch.done.set_exception(error)
+                batch.done.exception()  # every caller re-raises it; none may be left to retrieve it
+            else:
+                batch.done.set_result(None)
 
     async def claim(self, limit: int) -> list[Item]:
         async with self.work_engine.begin() as conn:

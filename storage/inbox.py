@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,8 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.models import InboxItem
 
 ERROR_LENGTH = 500
-SETTLE = (update(InboxItem).where(InboxItem.key == bindparam("row_key"), InboxItem.done_at.is_(None))
+INBOX = InboxItem.__table__
+SETTLE = (update(INBOX).where(INBOX.c.key == bindparam("row_key"), INBOX.c.done_at.is_(None))
           .values(done_at=bindparam("now")))
+# Built once, so each dialect compiles them once: the record is on every ack, the release on every hand-off.
+RECORD = {"postgresql": postgresql.insert(INBOX).on_conflict_do_nothing(),
+          "sqlite": sqlite.insert(INBOX).on_conflict_do_nothing()}
+RELEASE = (update(INBOX).where(INBOX.c.key.in_(bindparam("keys", expanding=True)), INBOX.c.done_at.is_(None))
+           .values(claimed_by=None, claimed_until=bindparam("now")))
 
 
 @dataclass(frozen=True)
@@ -54,11 +59,9 @@ class Depth:
 async def record(conn: AsyncConnection, *, platform: str, key: str, kind: str, payload: str, content_type: str,
                  owner: str, now: datetime, lease: timedelta) -> bool:
     """Record a delivery, leased to ``owner``; False when its key was recorded before (nothing is written)."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    result = await conn.execute(insert(InboxItem).values(
-        platform=platform, key=key, kind=kind, payload=payload, content_type=content_type, received_at=now,
-        attempts=0, claimed_by=owner, claimed_until=now + lease,
-    ).on_conflict_do_nothing())
+    result = await conn.execute(RECORD[conn.dialect.name], {
+        "platform": platform, "key": key, "kind": kind, "payload": payload, "content_type": content_type,
+        "received_at": now, "attempts": 0, "claimed_by": owner, "claimed_until": now + lease})
     return bool(result.rowcount)
 
 
@@ -81,12 +84,15 @@ async def retry_at(conn: AsyncConnection, key: str, due: datetime, error: str) -
         claimed_by=None, claimed_until=due, last_error=error[:ERROR_LENGTH]))
 
 
-async def release(conn: AsyncConnection, key: str, now: datetime, *, untried: bool) -> None:
-    """Give the row back, due now, without a try (this instance had no room); ``untried`` undoes a claim's count."""
-    values: dict[str, Any] = {"claimed_by": None, "claimed_until": now}
-    if untried:
-        values["attempts"] = case((InboxItem.attempts > 0, InboxItem.attempts - 1), else_=0)
-    await conn.execute(update(InboxItem).where(InboxItem.key == key, InboxItem.done_at.is_(None)).values(**values))
+async def release(conn: AsyncConnection, keys: list[str], now: datetime) -> None:
+    """Give rows back, due now, for whichever process has room (this one recorded them and hands them on)."""
+    await conn.execute(RELEASE, {"keys": keys, "now": now})
+
+
+async def give_back(conn: AsyncConnection, key: str, now: datetime) -> None:
+    """Give a claimed row back untried (this instance cannot run it): due now, the claim's count undone."""
+    await conn.execute(update(InboxItem).where(InboxItem.key == key, InboxItem.done_at.is_(None)).values(
+        claimed_by=None, claimed_until=now, attempts=case((InboxItem.attempts > 0, InboxItem.attempts - 1), else_=0)))
 
 
 async def claim(conn: AsyncConnection, *, owner: str, now: datetime, lease: timedelta, limit: int,
