@@ -162,8 +162,9 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 
 @asynccontextmanager
 async def serving_slack(database_url: str, fake: FakeSlack, clock: FakeClock, *, workers: int = 5,
-                        size: int = 100) -> AsyncIterator[SlackHarness]:
-    """Guild's Slack adapter on ``database_url`` over real HTTP, with a work queue of ``workers`` and ``size``."""
+                        size: int = 100, hand_off: bool = False) -> AsyncIterator[SlackHarness]:
+    """Guild's Slack adapter on ``database_url`` over real HTTP, with a work queue of ``workers`` and ``size``
+    (``hand_off``: without one, as a serving process whose worker processes do the work)."""
     settings = config.load(slack_env(database_url, fake.api_url), dotenv=None)
     engine = create_engine(database_url)
     sessions = session_factory(engine)
@@ -171,7 +172,7 @@ async def serving_slack(database_url: str, fake: FakeSlack, clock: FakeClock, *,
     core = Core(uow=lambda: UnitOfWork(sessions), notifier=router, clock=clock,
                 settings=CoreSettings(admins=settings.admins, timezone=settings.timezone))
     inbox, queue = work_queue(engine, workers=workers, size=size)
-    adapter = SlackAdapter(settings=settings, core=core, inbox=inbox, queue=queue)
+    adapter = SlackAdapter(settings=settings, core=core, inbox=inbox, queue=None if hand_off else queue)
     router.register("slack", adapter.notifier)
     web_app = web.Application()
     adapter.mount(web_app)

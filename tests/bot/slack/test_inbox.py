@@ -203,3 +203,21 @@ async def test_the_work_queue_starts_no_job_while_an_ack_is_on_its_way(slack: Sl
         assert started == []
     await asyncio.wait_for(queue.idle(), 1)
     assert started == [True]
+
+
+async def test_a_serving_process_with_workers_hands_every_command_on_due_at_once(
+    database_url: str, fake_slack: FakeSlack, clock: FakeClock,
+) -> None:
+    """GUILD_WORKERS: the serving process records, acks and releases; a worker's sweep does the work once."""
+    async with serving_slack(database_url, fake_slack, clock, hand_off=True) as serving, \
+            serving_slack(database_url, fake_slack, clock) as worker:
+        answers = await asyncio.gather(*(serving.post(kudos(fake_slack, n), FORM) for n in range(6)))
+        await serving.idle()
+        assert [a.status for a in answers] == [200] * 6
+        assert await serving.count(Kudos) == 0
+        assert await serving.count(InboxItem, InboxItem.claimed_by.is_(None), InboxItem.done_at.is_(None)) == 6
+
+        assert await sweeper(worker).sweep() == 6
+        await worker.idle()
+        assert await worker.count(Kudos) == 6
+        assert all(done_at is not None for _, done_at, _, _ in await inbox_rows(worker))
