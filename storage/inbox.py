@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import bindparam, case, delete, func, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import InboxItem
 
 ERROR_LENGTH = 500
-INBOX = InboxItem.__table__
+INBOX = cast(Table, InboxItem.__table__)
 SETTLE = (update(INBOX).where(INBOX.c.key == bindparam("row_key"), INBOX.c.done_at.is_(None))
           .values(done_at=bindparam("now")))
 # Built once, so each dialect compiles them once: the record is on every ack, the release on every hand-off.
