@@ -14,7 +14,8 @@ Each rate runs for each target in turn (interleaved, so the machine's other load
 Per step it prints the achieved rate, ack latency (p50/p95/p99/max), completion time (request sent →
 the work's answer at the fake Slack, or the floor's row written), lost work (kudos rows, announcements,
 DMs and answers missing against those expected, plus "Sorry" answers and failed acks) and the server CPU
-per command (every process of the target's tree; PostgreSQL's own CPU is not counted, for either side).
+per command (every process of the target's tree, and in brackets the serving process alone; PostgreSQL's
+own CPU is not counted, for either side).
 A final step per target sends only ``/kudos`` to give the CPU per ``/kudos``. Then it finds the highest
 rate with ack p99 ≤ 300 ms and nothing lost, for Guild and the floor, and prints the ratios.
 
@@ -164,10 +165,12 @@ class Target:
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/slack/events"
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU of the target's process and all its descendants (live and reaped)."""
+    def cpu_seconds(self) -> tuple[float, float]:
+        """User + system CPU of the serving process alone, and of it with all its descendants (live and reaped)."""
         assert self.process is not None
-        return sum(_cpu(pid) for pid in _tree(self.process.pid)) / os.sysconf("SC_CLK_TCK")
+        tick = os.sysconf("SC_CLK_TCK")
+        return (_cpu(self.process.pid, own=True) / tick,
+                sum(_cpu(pid) for pid in _tree(self.process.pid)) / tick)
 
 
 def _tree(root: int) -> list[int]:
@@ -187,12 +190,12 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _cpu(pid: int) -> int:
+def _cpu(pid: int, *, own: bool = False) -> int:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0
-    return sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    return sum(int(v) for v in fields[11:13 if own else 15])  # utime, stime (, cutime, cstime: reaped children)
 
 
 async def start(target: Target, fake_port: int, workdir: Path, log_level: str) -> None:
@@ -284,6 +287,7 @@ class Step:
     lost: int
     lost_detail: str
     cpu_ms: float
+    serving_cpu_ms: float
     commands: int
 
 
@@ -394,7 +398,8 @@ async def run_step(target: Target, rate: int, seconds: float, step: int, fake_po
         if seen != last_seen:
             last_seen, last_progress = seen, time.monotonic()
         await asyncio.sleep(0.5)
-    cpu = target.cpu_seconds() - cpu_before
+    cpu_after = target.cpu_seconds()
+    serving_cpu, cpu = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
     failed_acks = len(sent) - len(acked)
     sorry = found["sorry"] - sorry_before
     done = []
@@ -410,7 +415,7 @@ async def run_step(target: Target, rate: int, seconds: float, step: int, fake_po
         if lost else ""
     ack_ms = [((s.acked or s.sent) - s.sent) * 1000 for s in sent]
     return Step(target.label, rate, "kudos" if mix[0][1] == 1.0 else "mix", achieved, ack_ms, done, lost, detail,
-                cpu * 1000 / len(sent), len(sent))
+                cpu * 1000 / len(sent), serving_cpu * 1000 / len(sent), len(sent))
 
 
 async def warm_up(target: Target, fake_port: int) -> None:
@@ -448,14 +453,14 @@ def clean(step: Step) -> bool:
 
 def table(steps: list[Step]) -> str:
     head = ("| target | load | rate | achieved | ack p50 / p95 / p99 / max (ms) | done p50 / p99 (ms) "
-            "| lost | CPU/cmd (ms) |\n|---|---|---|---|---|---|---|---|")
+            "| lost | CPU/cmd (ms): all (serving process) |\n|---|---|---|---|---|---|---|---|")
     lines = [head]
     for s in steps:
         ack = " / ".join(f"{pct(s.ack_ms, q):.1f}" for q in (50, 95, 99)) + f" / {max(s.ack_ms):.0f}"
         done = f"{pct(s.done_ms, 50):.0f} / {pct(s.done_ms, 99):.0f}" if s.done_ms else "—"
         lost = f"{s.lost} ({s.lost_detail})" if s.lost else "0"
         lines.append(f"| {s.target} | {s.kinds} | {s.rate}/s | {s.achieved:.0f}/s | {ack} | {done} | {lost} "
-                     f"| {s.cpu_ms:.2f} |")
+                     f"| {s.cpu_ms:.2f} ({s.serving_cpu_ms:.2f}) |")
     return "\n".join(lines)
 
 
