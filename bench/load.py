@@ -4,6 +4,8 @@ One command starts everything and stops by itself:
 
 - ``python app.py serve`` on PostgreSQL (a fresh database) and on SQLite (a fresh file);
 - the floor, ``bench/floor.py``: a bare Bolt app on aiohttp that acks and inserts one row (PostgreSQL);
+- the I/O floor (``io``, the same file): a bare Bolt app doing only the input and output a ``/kudos`` cannot
+  do without (recorded before the ack, one transaction, the channel post and the DM), and no rule;
 - a fake Slack Web API (this file, ``--fake-slack PORT``, its own process) that answers like Slack and
   notes when each announcement, DM and ``response_url`` answer arrived;
 - an open-loop generator (this process): commands leave on a fixed schedule whether or not earlier ones
@@ -17,9 +19,11 @@ DMs and answers missing against those expected, plus "Sorry" answers and failed 
 per command (every process of the target's tree, and in brackets the serving process alone; PostgreSQL's
 own CPU is not counted, for either side).
 A final step per target sends only ``/kudos`` to give the CPU per ``/kudos``. Then it finds the highest
-rate with ack p99 ≤ 300 ms and nothing lost, for Guild and the floor, and prints the ratios.
+rate with ack p99 ≤ 300 ms and nothing lost, for Guild and the floor, and prints the ratios (and, with
+``io`` among the targets, Guild's CPU per ``/kudos`` against the I/O floor's: what Guild's rules and code
+cost above the I/O they need).
 
-Run:  .venv/bin/python bench/load.py [--rates 50,100,200,400] [--seconds 30] [--targets pg,wk,sqlite,floor]
+Run:  .venv/bin/python bench/load.py [--rates 50,100,200,400] [--seconds 30] [--targets pg,wk,sqlite,floor,io]
 
 (``wk`` is Guild on PostgreSQL with ``GUILD_WORKERS=1``: the serving process only records and acknowledges,
 a worker process does the work.)
@@ -70,6 +74,7 @@ PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
 MIX = (("kudos", 0.6), ("sessions", 0.2), ("signup", 0.1), ("me", 0.1))
 SORRY = "went wrong"
 BUSY = "I'm busy right now"
+FLOORS = ("floor", "io")
 
 
 # --- the fake Slack Web API (its own process) -----------------------------------------------------------------
@@ -150,7 +155,7 @@ def free_port() -> int:
 
 @dataclass
 class Target:
-    code: str  # "pg", "wk", "sqlite", "floor": the key prefix and the bot token, so the fake can tell them apart
+    code: str  # "pg", "wk", "sqlite", "floor", "io": the key prefix and the bot token (the fake tells them apart)
     label: str
     database_url: str
     port: int
@@ -159,7 +164,7 @@ class Target:
 
     @property
     def is_floor(self) -> bool:
-        return self.code == "floor"
+        return self.code in FLOORS
 
     @property
     def url(self) -> str:
@@ -206,6 +211,7 @@ async def start(target: Target, fake_port: int, workdir: Path, log_level: str) -
     if target.is_floor:
         command = [sys.executable, str(ROOT / "bench" / "floor.py")]
         env["FLOOR_DATABASE_URL"] = target.database_url
+        env["FLOOR_WORK"] = "kudos" if target.code == "io" else "row"
     else:
         command = [sys.executable, str(ROOT / "app.py"), "serve"]
         env["DATABASE_URL"] = target.database_url
@@ -486,12 +492,21 @@ def summary(steps: list[Step], labels: dict[str, str]) -> str:
             if mine and theirs:
                 lines.append(f"  {label} / floor, ack p99 at 100/s: {pct(mine.ack_ms, 99):.1f} / "
                              f"{pct(theirs.ack_ms, 99):.1f} ms = {pct(mine.ack_ms, 99) / pct(theirs.ack_ms, 99):.2f}×")
-            mine_k = next((s for s in steps if s.target == label and s.kinds == "kudos"), None)
-            theirs_k = next((s for s in steps if s.target == floor and s.kinds == "kudos"), None)
-            if mine_k and theirs_k and theirs_k.cpu_ms > 0:
-                lines.append(f"  {label} / floor, CPU per /kudos: {mine_k.cpu_ms:.2f} / {theirs_k.cpu_ms:.2f} ms = "
-                             f"{mine_k.cpu_ms / theirs_k.cpu_ms:.2f}×")
+            lines.extend(cpu_per_kudos(steps, label, floor, "floor"))
+    io = labels.get("io")
+    if io:
+        for code in (c for c in labels if c not in FLOORS):
+            lines.extend(cpu_per_kudos(steps, labels[code], io, "I/O floor"))
     return "\n".join(lines)
+
+
+def cpu_per_kudos(steps: list[Step], label: str, floor: str, name: str) -> list[str]:
+    mine = next((s for s in steps if s.target == label and s.kinds == "kudos"), None)
+    theirs = next((s for s in steps if s.target == floor and s.kinds == "kudos"), None)
+    if not (mine and theirs and theirs.cpu_ms > 0):
+        return []
+    return [f"  {label} / {name}, CPU per /kudos: {mine.cpu_ms:.2f} / {theirs.cpu_ms:.2f} ms = "
+            f"{mine.cpu_ms / theirs.cpu_ms:.2f}×"]
 
 
 # --- main ---------------------------------------------------------------------------------------------------
@@ -519,10 +534,10 @@ async def run(args: argparse.Namespace) -> None:
                 databases.append(name)
                 url = str(base.rsplit("/", 1)[0] + "/" + name)
             label = {"pg": "Guild (PostgreSQL)", "wk": "Guild (PostgreSQL, GUILD_WORKERS=1)",
-                     "sqlite": "Guild (SQLite)", "floor": "floor (PostgreSQL)"}[code]
+                     "sqlite": "Guild (SQLite)", "floor": "floor (PostgreSQL)", "io": "I/O floor (PostgreSQL)"}[code]
             target = Target(code, label, url, free_port())
             await start(target, fake_port, workdir, args.log_level)
-            if code != "floor":
+            if not target.is_floor:
                 await seed(target)
             targets.append(target)
         for target in targets:
@@ -576,7 +591,8 @@ def main(argv: list[str] | None = None) -> None:
                      help="commands per second, one step each (default 50,100,200,400)")
     cli.add_argument("--seconds", type=float, default=30, help="length of each step (default 30)")
     cli.add_argument("--targets", default="pg,sqlite,floor",
-                     help="which of pg, wk (PostgreSQL, one worker process), sqlite, floor (default pg,sqlite,floor)")
+                     help="which of pg, wk (PostgreSQL, one worker process), sqlite, floor, io (the I/O floor of a "
+                     "/kudos) (default pg,sqlite,floor)")
     cli.add_argument("--kudos-rate", type=int, default=100, help="rate of the /kudos-only CPU step (default 100)")
     cli.add_argument("--drain", type=float, default=15, help="give up on missing work after this many seconds "
                      "without progress once a step's sending ended (default 15)")
