@@ -590,9 +590,9 @@ def main(argv: list[str] | None = None) -> None:
     cli.add_argument("--rates", type=lambda v: [int(r) for r in v.split(",")], default=[50, 100, 200, 400],
                      help="commands per second, one step each (default 50,100,200,400)")
     cli.add_argument("--seconds", type=float, default=30, help="length of each step (default 30)")
-    cli.add_argument("--targets", default="pg,sqlite,floor",
+    cli.add_argument("--targets", default="pg,sqlite,floor,io",
                      help="which of pg, wk (PostgreSQL, one worker process), sqlite, floor, io (the I/O floor of a "
-                     "/kudos) (default pg,sqlite,floor)")
+                     "/kudos) (default pg,sqlite,floor,io)")
     cli.add_argument("--kudos-rate", type=int, default=100, help="rate of the /kudos-only CPU step (default 100)")
     cli.add_argument("--drain", type=float, default=15, help="give up on missing work after this many seconds "
                      "without progress once a step's sending ended (default 15)")

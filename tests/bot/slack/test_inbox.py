@@ -4,6 +4,7 @@ a database outage is retried instead of answered with "Sorry", and a full work q
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,11 +14,14 @@ from urllib.parse import urlencode
 
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+import app
+import config
 from bot.inbox import Delivery, Sweeper, utc_now
 from storage import inbox as rows
 from storage.models import InboxItem, Kudos
-from tests.bot.slack.conftest import SlackHarness, serving_slack, signed
+from tests.bot.slack.conftest import SlackHarness, serving_slack, signed, slack_env
 from tests.bot.slack.fake_slack import TEAM, FakeSlack
 from tests.fakes import FakeClock
 from tests.handlers.test_round_trips import counting
@@ -113,22 +117,21 @@ async def test_two_instances_sweeping_at_once_run_each_row_once(database_url: st
 
 
 @contextmanager
-def database_blink(slack: SlackHarness) -> Iterator[None]:
+def database_blink(engine: AsyncEngine) -> Iterator[None]:
     """Every kudos INSERT fails as if the server had gone away, until the block ends."""
     def fail(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if statement.lstrip().upper().startswith("INSERT INTO KUDOS"):
             raise OperationalError(statement, {}, ConnectionError("server closed the connection unexpectedly"))
 
-    engine = slack.adapter.inbox.work_engine.sync_engine
-    event.listen(engine, "before_cursor_execute", fail)
+    event.listen(engine.sync_engine, "before_cursor_execute", fail)
     try:
         yield
     finally:
-        event.remove(engine, "before_cursor_execute", fail)
+        event.remove(engine.sync_engine, "before_cursor_execute", fail)
 
 
 async def test_a_database_blink_leaves_the_row_for_a_later_try_instead_of_sorry(slack: SlackHarness) -> None:
-    with database_blink(slack):
+    with database_blink(slack.adapter.inbox.work_engine):
         assert (await slack.post(kudos(slack.fake, 3), FORM)).status == 200
         await slack.idle()
         [(_, done_at, attempts, error)] = await inbox_rows(slack)
@@ -146,6 +149,47 @@ async def test_a_database_blink_leaves_the_row_for_a_later_try_instead_of_sorry(
     [(_, done_at, attempts, _)] = await inbox_rows(slack)
     assert done_at is not None and attempts == 1
     assert [c for c in slack.fake.of("chat.postMessage") if c.body.get("channel") == "CGENERAL"]
+
+
+async def test_a_socket_mode_command_whose_work_failed_is_replayed_from_the_payload_kept_for_it(
+    database_url: str, fake_slack: FakeSlack,
+) -> None:
+    """Socket Mode brings no signed body to keep: the inbox keeps Bolt's parsed payload as JSON, and a
+    sweeper's replay of it does the work once, as if it had just arrived over the websocket."""
+    env = slack_env(database_url, fake_slack.api_url, SLACK_APP_TOKEN="xapp-1-test")
+    del env["SLACK_SIGNING_SECRET"]
+    guild = await app.build(config.load(env, dotenv=None), clock=FakeClock())
+    try:
+        await guild.slack.start_socket_mode()
+        payload = {"team_id": TEAM, "user_id": "UANA", "command": "/kudos", "channel_id": "CGENERAL",
+                   "text": "<@UBEN> thanks for the calm release #care", "response_url": fake_slack.response_url("ws")}
+        with database_blink(guild.slack.inbox.work_engine):
+            await fake_slack.push({"envelope_id": "env-kudos", "type": "slash_commands",
+                                   "accepts_response_payload": True, "payload": payload})
+            while not fake_slack.socket_acks:  # noqa: ASYNC110  (the fake's websocket, in this loop)
+                await asyncio.sleep(0.005)
+            await guild.slack.idle()
+        async with guild.uow() as uow:
+            [stored] = (await uow.session.execute(
+                select(InboxItem.done_at, InboxItem.content_type, InboxItem.payload))).all()
+        assert [ack["envelope_id"] for ack in fake_slack.socket_acks] == ["env-kudos"]
+        assert stored.done_at is None and stored.content_type == "application/json"
+        assert json.loads(stored.payload)["text"] == payload["text"]
+        assert not fake_slack.of("respond:ws")  # nobody was told "Sorry"
+
+        guild.slack.inbox.clock = lambda: utc_now() + timedelta(seconds=30)
+        assert guild.sweeper is not None and await guild.sweeper.sweep() == 1
+        await guild.slack.idle()
+        assert await guild.sweeper.sweep() == 0
+
+        async with guild.uow() as uow:
+            [message] = list(await uow.session.scalars(select(Kudos.message)))
+            [done_at] = list(await uow.session.scalars(select(InboxItem.done_at)))
+        assert "calm release" in message and done_at is not None
+        [announced] = [c for c in fake_slack.of("chat.postMessage") if c.body.get("channel") == "CGENERAL"]
+        assert "calm release" in announced.body["text"]
+    finally:
+        await guild.close()
 
 
 async def test_a_full_work_queue_still_acknowledges_says_busy_and_the_work_is_done_afterwards(
