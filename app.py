@@ -11,6 +11,7 @@ a fake clock and fake platform URLs); ``main`` picks the mode:
     python app.py report [week|month|quarter|year] [--at ISO] [--format html|markdown] [--output FILE]
     python app.py jobs
     python app.py outbox [retry ID|all]
+    python app.py inbox [retry ID|all]
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import config
 import logs
 from bot.console import COMMUNITY as CONSOLE_COMMUNITY
 from bot.console import Console, ConsoleNotifier
-from bot.inbox import JOBS_PER_CONNECTION, Inbox, Sweeper, WorkQueue
+from bot.inbox import JOBS_PER_CONNECTION, MAX_ATTEMPTS, Inbox, Sweeper, WorkQueue
 from bot.notify import RoutingNotifier
 from handlers.context import CoreSettings
 from handlers.core import Core
@@ -50,6 +51,7 @@ from handlers.report import one_pager
 from metrics import CONTENT_TYPE, Metrics
 from startup import ListenError, explain
 from storage import export, members, outbox
+from storage import inbox as inbox_rows
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import current_revisions, head_revisions, upgrade, wait_until_current
 from storage.uow import UnitOfWork
@@ -502,6 +504,45 @@ async def outbox_retry(settings: config.Settings, target: str, out: TextIO) -> i
     return len(ids)
 
 
+async def inbox_report(settings: config.Settings, out: TextIO) -> int:
+    """List acknowledged deliveries given up after their tries and those still not done after ``STUCK_AFTER``."""
+    guild = await build(settings)
+    try:
+        now = guild.core.clock()
+        async with guild.engine.connect() as conn:
+            stuck = await inbox_rows.unfinished(conn, now=now, older_than=STUCK_AFTER, max_attempts=MAX_ATTEMPTS)
+    finally:
+        await guild.close()
+    if not stuck:
+        out.write("Nothing stuck in the inbox.\n")
+        return 0
+    out.write(f"{'id':>6}  {'state':<8} {'age':>7}  {'platform':<8} {'kind':<20} tries  last error\n")
+    for row in stuck:
+        state = "failed" if row.given_up else "waiting"
+        out.write(f"{row.id:>6}  {state:<8} {_age(now - row.received_at):>7}  {row.platform:<8} {row.kind:<20} "
+                  f"{row.attempts:>5}  {row.last_error or ''}\n")
+    out.write("Run failed ones again with: python app.py inbox retry <id>|all\n")
+    return len(stuck)
+
+
+async def inbox_retry(settings: config.Settings, target: str, out: TextIO) -> int:
+    """Make deliveries given up due again, their tries counted afresh; how many. The sweepers of the running
+    instances take them (within a few seconds), so the work runs where the platform's settings are."""
+    guild = await build(settings)
+    try:
+        async with guild.engine.begin() as conn:
+            ids = await inbox_rows.requeue(conn, None if target == "all" else [int(target)],
+                                           now=guild.core.clock(), max_attempts=MAX_ATTEMPTS)
+    finally:
+        await guild.close()
+    if not ids:
+        out.write("No failed delivery to retry" + ("." if target == "all" else f" with id {target}.") + "\n")
+        return 0
+    out.write(f"Due again: {', '.join(map(str, ids))}. A running instance's sweeper takes them within seconds; "
+              "`python app.py inbox` shows what is left.\n")
+    return len(ids)
+
+
 def _age(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     if minutes < 60:
@@ -531,10 +572,13 @@ def _iso_time(raw: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _outbox_target(value: str) -> str:
-    if value != "all" and not value.isdigit():
-        raise argparse.ArgumentTypeError("an outbox id (a number) or all")
-    return value
+def _row_target(table: str) -> Callable[[str], str]:
+    def target(value: str) -> str:
+        if value != "all" and not value.isdigit():
+            raise argparse.ArgumentTypeError(f"an {table} id (a number) or all")
+        return value
+
+    return target
 
 
 def parser() -> argparse.ArgumentParser:
@@ -554,7 +598,11 @@ def parser() -> argparse.ArgumentParser:
     modes.add_parser("jobs", help="list scheduled jobs and their next run times")
     outboxer = modes.add_parser("outbox", help="list stuck or failed notices; 'retry <id>|all' sends failed ones again")
     outboxer.add_argument("action", nargs="?", choices=("retry",))
-    outboxer.add_argument("target", nargs="?", type=_outbox_target, help="an outbox id, or all")
+    outboxer.add_argument("target", nargs="?", type=_row_target("outbox"), help="an outbox id, or all")
+    inboxer = modes.add_parser("inbox", help="list acknowledged work given up or late; 'retry <id>|all' makes "
+                               "given-up work due again")
+    inboxer.add_argument("action", nargs="?", choices=("retry",))
+    inboxer.add_argument("target", nargs="?", type=_row_target("inbox"), help="an inbox id, or all")
     reporter = modes.add_parser("report", help="write the leadership one-pager (HTML or Markdown)")
     reporter.add_argument("period", nargs="?", choices=("week", "month", "quarter", "year"), default="month")
     reporter.add_argument("--at", type=_iso_time, help="the last complete period before this moment (default now)")
@@ -620,6 +668,14 @@ def _run(args: argparse.Namespace, settings: config.Settings, stdin: TextIO, out
             return 2
         else:
             asyncio.run(outbox_retry(settings, args.target, out))
+    elif mode == "inbox":
+        if args.action is None:
+            asyncio.run(inbox_report(settings, out))
+        elif args.target is None:
+            print("Which delivery? python app.py inbox retry <id>|all", file=sys.stderr)
+            return 2
+        else:
+            asyncio.run(inbox_retry(settings, args.target, out))
     elif mode == "report":
         try:
             written = asyncio.run(write_report(

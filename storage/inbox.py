@@ -14,11 +14,12 @@ the ack path, where every millisecond shows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, case, delete, func, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -55,6 +56,19 @@ class Depth:
     waiting: int
     oldest: datetime | None
     failed: int
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A delivery an operator should look at: given up after its tries, or still not done long after it came."""
+
+    id: int
+    platform: str
+    kind: str
+    received_at: datetime
+    attempts: int
+    given_up: bool
+    last_error: str | None
 
 
 async def record(conn: AsyncConnection, *, platform: str, key: str, kind: str, payload: str, content_type: str,
@@ -137,3 +151,26 @@ async def prune(conn: AsyncConnection, before: datetime) -> int:
     result = await conn.execute(delete(InboxItem).where(InboxItem.received_at < before,
                                                         InboxItem.done_at.is_not(None)))
     return int(result.rowcount)
+
+
+async def unfinished(conn: AsyncConnection, *, now: datetime, older_than: timedelta,
+                     max_attempts: int) -> list[Unfinished]:
+    """Rows given up after ``max_attempts`` tries, and rows received more than ``older_than`` ago and not done."""
+    given_up = InboxItem.attempts >= max_attempts
+    rows = await conn.execute(
+        select(InboxItem.id, InboxItem.platform, InboxItem.kind, InboxItem.received_at, InboxItem.attempts,
+               InboxItem.last_error)
+        .where(InboxItem.done_at.is_(None), or_(given_up, InboxItem.received_at < now - older_than))
+        .order_by(InboxItem.received_at))
+    return [Unfinished(row.id, row.platform, row.kind, row.received_at, row.attempts, row.attempts >= max_attempts,
+                       row.last_error) for row in rows]
+
+
+async def requeue(conn: AsyncConnection, ids: Sequence[int] | None, *, now: datetime, max_attempts: int) -> list[int]:
+    """Rows given up (all of them, or those of ``ids``) due again now, their tries counted afresh; their ids."""
+    query = update(InboxItem).where(InboxItem.done_at.is_(None), InboxItem.attempts >= max_attempts)
+    if ids is not None:
+        query = query.where(InboxItem.id.in_(ids))
+    result = await conn.execute(query.values(attempts=0, claimed_by=None, claimed_until=now)
+                                .returning(InboxItem.id))
+    return sorted(row_id for (row_id,) in result)
