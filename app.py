@@ -48,7 +48,7 @@ from handlers.context import CoreSettings
 from handlers.core import Core
 from handlers.ports import Clock
 from handlers.report import one_pager
-from metrics import CONTENT_TYPE, Metrics
+from metrics import CONTENT_TYPE, Metrics, process_gone, reset_shared_dir
 from startup import ListenError, explain
 from storage import export, members, outbox
 from storage import inbox as inbox_rows
@@ -295,7 +295,8 @@ async def run_console(settings: config.Settings, stdin: TextIO, out: TextIO) -> 
 
 async def serve(settings: config.Settings) -> None:
     """Serve until SIGTERM or SIGINT, then drain: not ready at once, acknowledged work finished, then exit."""
-    workers = WorkerProcesses(settings.workers if settings.slack_enabled else 0)
+    workers = WorkerProcesses(settings.workers if settings.slack_enabled else 0, on_exit=process_gone)
+    reset_shared_dir()  # before this instance's first metric: the workers' and its own add up there
     guild = await build(settings, hand_off=bool(workers.count))
     runner = web.AppRunner(guild.web_app(), access_log=None, shutdown_timeout=RUNNER_SHUTDOWN_SECONDS)
     await runner.setup()

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -27,8 +28,10 @@ RESTART_DELAY_SECONDS = 1.0
 class WorkerProcesses:
     """``count`` children running ``python app.py work``, kept running until ``stop``."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, on_exit: Callable[[int], None] = lambda _pid: None) -> None:
+        """``on_exit``: told each exited worker's pid (its live metrics go with it)."""
         self.count = count
+        self.on_exit = on_exit
         self._processes: list[asyncio.subprocess.Process | None] = [None] * count
         self._watchers: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -60,6 +63,7 @@ class WorkerProcesses:
             process = await asyncio.create_subprocess_exec(sys.executable, str(APP), "work")
             self._processes[n] = process
             status = await process.wait()
+            self.on_exit(process.pid)
             if self._stopping:
                 return
             log.warning("worker process exited (status %s); starting it again", status)

@@ -60,9 +60,13 @@ class Served:
         response = await self.http.get("/metrics")
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("text/plain; version=")
-        return {(sample.name, frozenset(sample.labels.items())): sample.value
-                for family in text_string_to_metric_families(await response.text())
-                for sample in family.samples}
+        return parsed(await response.text())
+
+
+def parsed(exposition: str) -> Samples:
+    """Every sample of a /metrics answer, by name and labels."""
+    return {(sample.name, frozenset(sample.labels.items())): sample.value
+            for family in text_string_to_metric_families(exposition) for sample in family.samples}
 
 
 def value(samples: Samples, name: str, **labels: str) -> float:
