@@ -544,6 +544,16 @@ async def inbox_retry(settings: config.Settings, target: str, out: TextIO) -> in
     return len(ids)
 
 
+# The operator's view of the two queues: list what is stuck, run given-up rows again (report, retry, a row, help).
+ROW_COMMANDS: dict[str, tuple[Callable[[config.Settings, TextIO], Awaitable[int]],
+                              Callable[[config.Settings, str, TextIO], Awaitable[int]], str, str]] = {
+    "outbox": (outbox_report, outbox_retry, "notice",
+               "list stuck or failed notices; 'retry <id>|all' sends failed ones again"),
+    "inbox": (inbox_report, inbox_retry, "delivery",
+              "list acknowledged work given up or late; 'retry <id>|all' makes given-up work due again"),
+}
+
+
 def _age(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     if minutes < 60:
@@ -597,13 +607,10 @@ def parser() -> argparse.ArgumentParser:
     job.add_argument("name")
     job.add_argument("--at", type=_iso_time, help="the moment to run it for (ISO 8601; default now)")
     modes.add_parser("jobs", help="list scheduled jobs and their next run times")
-    outboxer = modes.add_parser("outbox", help="list stuck or failed notices; 'retry <id>|all' sends failed ones again")
-    outboxer.add_argument("action", nargs="?", choices=("retry",))
-    outboxer.add_argument("target", nargs="?", type=_row_target("outbox"), help="an outbox id, or all")
-    inboxer = modes.add_parser("inbox", help="list acknowledged work given up or late; 'retry <id>|all' makes "
-                               "given-up work due again")
-    inboxer.add_argument("action", nargs="?", choices=("retry",))
-    inboxer.add_argument("target", nargs="?", type=_row_target("inbox"), help="an inbox id, or all")
+    for table, (_, _, _, description) in ROW_COMMANDS.items():
+        rows = modes.add_parser(table, help=description)
+        rows.add_argument("action", nargs="?", choices=("retry",))
+        rows.add_argument("target", nargs="?", type=_row_target(table), help=f"an {table} id, or all")
     reporter = modes.add_parser("report", help="write the leadership one-pager (HTML or Markdown)")
     reporter.add_argument("period", nargs="?", choices=("week", "month", "quarter", "year"), default="month")
     reporter.add_argument("--at", type=_iso_time, help="the last complete period before this moment (default now)")
@@ -661,22 +668,15 @@ def _run(args: argparse.Namespace, settings: config.Settings, stdin: TextIO, out
         asyncio.run(run_job(settings, args.name, args.at, out))
     elif mode == "jobs":
         asyncio.run(list_jobs(settings, out))
-    elif mode == "outbox":
+    elif mode in ROW_COMMANDS:
+        report, retry, noun, _ = ROW_COMMANDS[mode]
         if args.action is None:
-            asyncio.run(outbox_report(settings, out))
+            asyncio.run(report(settings, out))
         elif args.target is None:
-            print("Which notice? python app.py outbox retry <id>|all", file=sys.stderr)
+            print(f"Which {noun}? python app.py {mode} retry <id>|all", file=sys.stderr)
             return 2
         else:
-            asyncio.run(outbox_retry(settings, args.target, out))
-    elif mode == "inbox":
-        if args.action is None:
-            asyncio.run(inbox_report(settings, out))
-        elif args.target is None:
-            print("Which delivery? python app.py inbox retry <id>|all", file=sys.stderr)
-            return 2
-        else:
-            asyncio.run(inbox_retry(settings, args.target, out))
+            asyncio.run(retry(settings, args.target, out))
     elif mode == "report":
         try:
             written = asyncio.run(write_report(

@@ -25,6 +25,7 @@ from storage.db import create_engine, run_outside_transaction, session_factory
 from storage.migrate import upgrade
 from storage.models import Base
 from storage.uow import UnitOfWork
+from tests.bot.slack.fake_slack import FakeSlack
 from tests.fakes import Chat, FakeClock, RecordingNotifier
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
@@ -111,3 +112,24 @@ def core(uow, notifier: RecordingNotifier, clock: FakeClock) -> Core:  # type: i
 @pytest.fixture
 def chat(core: Core) -> Chat:
     return Chat(core)
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """A local Slack Web API that records every call (a few people known by name)."""
+    fake = FakeSlack()
+    await fake.start()
+    for user, name in (("UANA", "Ana"), ("UBEN", "Ben"), ("UCARA", "Cara"), ("UADMIN", "Admin")):
+        fake.add_user(user, name)
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+def bare_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The environment of ``python app.py`` with no platform configured, on a SQLite file here; its path."""
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "TEAMS_DEV_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'guild.db'}")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "guild.db"

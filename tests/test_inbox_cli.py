@@ -16,7 +16,7 @@ from storage import inbox as rows
 from storage.models import InboxItem, Kudos
 from tests.bot.slack.fake_slack import FakeSlack
 from tests.bot.slack.test_inbox import FORM, kudos
-from tests.test_outbox_cli import fake, settings_for  # noqa: F401  (fake: the fixture)
+from tests.test_outbox_cli import settings_for
 
 
 async def left(engine: AsyncEngine, key: str, body: str, *, ago: timedelta, attempts: int, due_in: timedelta,
@@ -32,14 +32,14 @@ async def left(engine: AsyncEngine, key: str, body: str, *, ago: timedelta, atte
 
 
 async def test_given_up_work_is_listed_and_retry_makes_it_due_for_a_sweeper_that_does_it_once(
-    database_url: str, engine: AsyncEngine, fake: FakeSlack,  # noqa: F811  (the fixture)
+    database_url: str, engine: AsyncEngine, fake_slack: FakeSlack,
 ) -> None:
-    settings = settings_for(database_url, fake)
-    failed = await left(engine, "slack:request:gave-up", kudos(fake, 1), ago=timedelta(hours=2),
+    settings = settings_for(database_url, fake_slack)
+    failed = await left(engine, "slack:request:gave-up", kudos(fake_slack, 1), ago=timedelta(hours=2),
                         attempts=MAX_ATTEMPTS, due_in=timedelta(0), error="OperationalError: server closed")
-    late = await left(engine, "slack:request:late", kudos(fake, 2), ago=timedelta(minutes=20), attempts=2,
+    late = await left(engine, "slack:request:late", kudos(fake_slack, 2), ago=timedelta(minutes=20), attempts=2,
                       due_in=timedelta(minutes=1), error="OperationalError: timeout")
-    await left(engine, "slack:request:fresh", kudos(fake, 3), ago=timedelta(minutes=1), attempts=1,
+    await left(engine, "slack:request:fresh", kudos(fake_slack, 3), ago=timedelta(minutes=1), attempts=1,
                due_in=timedelta(minutes=1), error="OperationalError: timeout")
 
     listed = io.StringIO()
@@ -68,18 +68,15 @@ async def test_given_up_work_is_listed_and_retry_makes_it_due_for_a_sweeper_that
     async with engine.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(Kudos)) == 1
         assert await conn.scalar(select(InboxItem.done_at).where(InboxItem.id == failed)) is not None
-    assert len(fake.posted("CGENERAL")) == 1
+    assert len(fake_slack.posted("CGENERAL")) == 1
 
     again = io.StringIO()
     assert await app.inbox_report(settings, again) == 1  # the late one is still backing off
     assert again.getvalue().splitlines()[1].split()[:2] == [str(late), "waiting"]
 
 
-def test_the_command_line_lists_and_refuses_a_bad_id(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "TEAMS_DEV_MODE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'guild.db'}")
-    monkeypatch.chdir(tmp_path)
+@pytest.mark.usefixtures("bare_sqlite")
+def test_the_command_line_lists_and_refuses_a_bad_id(capsys: pytest.CaptureFixture[str]) -> None:
     out = io.StringIO()
     assert app.main(["inbox"], out=out) == 0
     assert app.main(["inbox", "retry", "all"], out=out) == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -17,24 +16,16 @@ from tests.fakes import FakeClock, queue
 WORKSPACE = CommunityRef("slack", TEAM)
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.close()
-
-
-def settings_for(database_url: str, fake: FakeSlack) -> config.Settings:
+def settings_for(database_url: str, fake_slack: FakeSlack) -> config.Settings:
     return config.load({"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-                        "SLACK_API_URL": fake.api_url}, dotenv=None)
+                        "SLACK_API_URL": fake_slack.api_url}, dotenv=None)
 
 
-async def test_a_failed_post_is_listed_and_retry_sends_it_once(database_url: str, fake: FakeSlack) -> None:
-    settings = settings_for(database_url, fake)
+async def test_a_failed_post_is_listed_and_retry_sends_it_once(database_url: str, fake_slack: FakeSlack) -> None:
+    settings = settings_for(database_url, fake_slack)
     guild = await app.build(settings, clock=FakeClock())
     try:
-        fake.not_in.add("CKUDOS")
+        fake_slack.not_in.add("CKUDOS")
         failed = await queue(guild.core, WORKSPACE, "post", "CKUDOS", public("Weekly recognition roundup"))
         sent = await queue(guild.core, WORKSPACE, "tell", "UBEN", public("You're in"))
     finally:
@@ -48,23 +39,20 @@ async def test_a_failed_post_is_listed_and_retry_sends_it_once(database_url: str
     assert line.rstrip().endswith("not_in_channel") and "CKUDOS" in line
     assert "outbox retry" in hint
 
-    fake.not_in.clear()
+    fake_slack.not_in.clear()
     said = io.StringIO()
     assert await app.outbox_retry(settings, str(sent), said) == 0  # only failed notices are retried
     assert await app.outbox_retry(settings, "all", said) == 1
     assert said.getvalue().splitlines() == [f"No failed notice to retry with id {sent}.", f"{failed}: sent"]
-    assert [m["text"] for m in fake.posted("CKUDOS")] == ["Weekly recognition roundup"]
+    assert [m["text"] for m in fake_slack.posted("CKUDOS")] == ["Weekly recognition roundup"]
 
     again = io.StringIO()
     assert await app.outbox_report(settings, again) == 0
     assert again.getvalue() == "Nothing stuck in the outbox.\n"
 
 
-def test_the_command_line_lists_and_refuses_a_bad_id(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "TEAMS_DEV_MODE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'guild.db'}")
-    monkeypatch.chdir(tmp_path)
+@pytest.mark.usefixtures("bare_sqlite")
+def test_the_command_line_lists_and_refuses_a_bad_id(capsys: pytest.CaptureFixture[str]) -> None:
     out = io.StringIO()
     assert app.main(["outbox"], out=out) == 0
     assert out.getvalue() == "Nothing stuck in the outbox.\n"

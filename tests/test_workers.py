@@ -59,26 +59,18 @@ async def send_kudos(http: aiohttp.ClientSession, base: str, slack: FakeSlack, c
             assert response.status == 200
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.close()
-
-
 async def test_a_worker_process_does_the_acknowledged_work_and_stops_with_the_server(
-    database_url: str, slack: FakeSlack,
+    database_url: str, fake_slack: FakeSlack,
 ) -> None:
-    async with serving_with_a_worker(database_url, slack) as (base, process):
+    async with serving_with_a_worker(database_url, fake_slack) as (base, process):
         async with aiohttp.ClientSession() as http:
-            await send_kudos(http, base, slack, 5)
+            await send_kudos(http, base, fake_slack, 5)
 
         async def all_recorded() -> bool:
             return await count_kudos(database_url) == 5
 
         await until(all_recorded, within=30)
-        await slack.wait_for("chat.postMessage", 5, where=lambda c: c.body.get("channel") == "CGENERAL", within=10)
+        await fake_slack.wait_for("chat.postMessage", 5, where=lambda c: c.body.get("channel") == "CGENERAL", within=10)
 
     await asyncio.sleep(0.5)
     with pytest.raises(ProcessLookupError):  # the worker process went with it
@@ -86,14 +78,14 @@ async def test_a_worker_process_does_the_acknowledged_work_and_stops_with_the_se
 
 
 async def test_the_serving_process_metrics_count_the_work_its_worker_did(
-    database_url: str, slack: FakeSlack, tmp_path: Path,
+    database_url: str, fake_slack: FakeSlack, tmp_path: Path,
 ) -> None:
     shared = tmp_path / "metrics"
     shared.mkdir()
     (shared / "counter_99999.db").write_bytes(b"left by an earlier run")
-    async with serving_with_a_worker(database_url, slack, PROMETHEUS_MULTIPROC_DIR=str(shared)) as (base, _), \
+    async with serving_with_a_worker(database_url, fake_slack, PROMETHEUS_MULTIPROC_DIR=str(shared)) as (base, _), \
             aiohttp.ClientSession() as http:
-        await send_kudos(http, base, slack, 3)
+        await send_kudos(http, base, fake_slack, 3)
 
         async def scrape() -> Samples:
             async with http.get(f"{base}/metrics") as response:

@@ -150,16 +150,6 @@ class SlackHarness:
             return int(await uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    for user, name in (("UANA", "Ana"), ("UBEN", "Ben"), ("UCARA", "Cara"), ("UADMIN", "Admin")):
-        fake.add_user(user, name)
-    yield fake
-    await fake.close()
-
-
 @asynccontextmanager
 async def serving_slack(database_url: str, fake: FakeSlack, clock: FakeClock, *, workers: int = 5,
                         size: int = 100, hand_off: bool = False) -> AsyncIterator[SlackHarness]:
