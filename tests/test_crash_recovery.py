@@ -25,6 +25,7 @@ import signal
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
@@ -44,12 +45,34 @@ BURST = 200
 KILL_AFTER_ACKS = 80
 
 
-async def start(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "app.py"), "serve", env={**env, "PORT": str(port)}, cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, start_new_session=True)
+async def start(env: dict[str, str], port: int, log: Path) -> asyncio.subprocess.Process:
+    """`python app.py serve`, its output appended to ``log`` (what a failure of this test shows)."""
+    with log.open("ab") as output:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "app.py"), "serve", env={**env, "PORT": str(port)}, cwd=ROOT,
+            stdout=output, stderr=asyncio.subprocess.STDOUT, start_new_session=True)
     await wait_healthy(f"http://127.0.0.1:{port}", process)
     return process
+
+
+async def why_lost(database_url: str, slack: FakeSlack, lost: list[int], log: Path) -> str:
+    """For acknowledged kudos not recorded once: their inbox rows, their answers and the servers' warnings."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = {n: (await conn.execute(
+                select(InboxItem.received_at, InboxItem.attempts, InboxItem.claimed_by, InboxItem.done_at,
+                       InboxItem.last_error).where(InboxItem.payload.contains(f"burst+demo+{n}&")))).all()
+                    for n in lost}
+    finally:
+        await engine.dispose()
+    answers = {n: [c.body.get("text") for c in slack.of(f"respond:k{n}")] for n in lost}
+    return f"inbox rows {rows}; answers {answers}; server warnings and errors:\n" + "\n".join(warnings(log)[-40:])
+
+
+def warnings(log: Path) -> list[str]:
+    return [line for line in log.read_text(errors="replace").splitlines()
+            if '"level": "' in line and '"level": "INFO"' not in line and "users.info failed" not in line]
 
 
 async def deliver_what_the_dead_process_held(database_url: str, slack: FakeSlack) -> None:
@@ -77,8 +100,8 @@ async def kudos_by_message(database_url: str) -> tuple[dict[str, int], int]:
 
 
 @pytest.mark.parametrize("workers", ["0", "1"])
-async def test_every_acknowledged_kudos_is_recorded_once_after_a_sigkill_mid_burst(database_url: str,
-                                                                                    workers: str) -> None:
+async def test_every_acknowledged_kudos_is_recorded_once_after_a_sigkill_mid_burst(database_url: str, workers: str,
+                                                                                    tmp_path: Path) -> None:
     if is_sqlite(database_url):
         pytest.skip("several serving processes on one database: PostgreSQL (SQLite is covered by the sweeper tests)")
     slack = FakeSlack(slow={"users.info": 0.05})  # the work lags the acks, so the kill finds some unfinished
@@ -86,7 +109,8 @@ async def test_every_acknowledged_kudos_is_recorded_once_after_a_sigkill_mid_bur
     port = free_port()
     env = guild_env(database_url, slack, GUILD_CLAIM_LEASE_SECONDS="2", LOG_LEVEL="WARNING", GUILD_WORKERS=workers)
     base = f"http://127.0.0.1:{port}"
-    process = await start(env, port)
+    log = tmp_path / "serve.log"
+    process = await start(env, port, log)
     acked: set[int] = set()
     killed = asyncio.Event()
     try:
@@ -113,7 +137,7 @@ async def test_every_acknowledged_kudos_is_recorded_once_after_a_sigkill_mid_bur
         assert killed.is_set() and unfinished_at_kill > 0, "the kill should find acknowledged work unfinished"
         assert sum(recorded_at_kill.values()) < len(acked)
 
-        process = await start(env, port)
+        process = await start(env, port, log)
         deadline = time.monotonic() + 60
         while True:
             counted, unfinished = await kudos_by_message(database_url)
@@ -123,7 +147,10 @@ async def test_every_acknowledged_kudos_is_recorded_once_after_a_sigkill_mid_bur
             await asyncio.sleep(0.2)
 
         texts = {n: f"thanks for burst demo {n}" for n in range(BURST)}
-        assert {n: counted.get(texts[n], 0) for n in acked} == dict.fromkeys(acked, 1)
+        lost = sorted(n for n in acked if counted.get(texts[n], 0) != 1)
+        if lost:
+            why = await why_lost(database_url, slack, lost, log)
+            pytest.fail(f"acknowledged kudos {lost} not recorded once: {why}")
         assert all(counted.get(texts[n], 0) <= 1 for n in range(BURST))
 
         await deliver_what_the_dead_process_held(database_url, slack)
