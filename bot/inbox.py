@@ -13,8 +13,9 @@ committed use case a no-op, so re-running is always safe.
 The ``Sweeper`` (one per serving process) takes over rows whose lease ran out
 — their process died, or their last try met a database outage and is due
 again — and replays them through the platform adapter's ``replay``. Outages
-are retried with backoff up to ``MAX_ATTEMPTS`` tries, then the row stays,
-visible (``guild_inbox_failed``, a log line), for an operator.
+(the database, or the platform's API, out of reach: ``passes``) are retried
+with backoff up to ``MAX_ATTEMPTS`` tries, then the row stays, visible
+(``guild_inbox_failed``, a log line), for an operator.
 
 This module knows no platform; ``bot/slack/inbox.py`` records and replays Slack requests.
 """
@@ -32,6 +33,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.core import is_outage, outages_raise
@@ -54,6 +56,12 @@ Replay = Callable[[Item], Awaitable[None]]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def passes(error: BaseException) -> bool:
+    """A failure that passes, so the work is due again later rather than done with the error: the database
+    out of reach, or the connection to the platform's API lost (after its client's own retries)."""
+    return is_outage(error) or isinstance(error, aiohttp.ClientError)
 
 
 @dataclass
@@ -266,7 +274,10 @@ async def run(inbox: Inbox, delivery: Delivery, job: Job) -> None:
         with outages_raise():
             await job()
     except Exception as error:
-        if is_outage(error):
+        if passes(error):
+            if not is_outage(error):  # the core logs the database's outages itself
+                log.warning("acknowledged work deferred: the platform's API is out of reach (%s)",
+                            type(error).__name__, extra={"result": delivery.key})
             with suppress(Exception):  # the database may still be away: the lease runs out, a sweeper retries
                 await inbox.retry_later(delivery, error)
             return
@@ -314,7 +325,7 @@ class Sweeper:
         try:
             await replay(item)
         except Exception as error:
-            if not is_outage(error):
+            if not passes(error):
                 log.exception("inbox replay failed", extra={"result": item.key})
             await self.inbox.retry_later(Delivery(item.platform, item.key, recovered=True, attempts=item.attempts),
                                          error)

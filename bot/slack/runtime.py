@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.inbox import Delivery, Inbox, Job, WorkQueue
+from bot.inbox import Delivery, Inbox, Job, WorkQueue, passes
 from bot.slack.inbox import delivery
 from bot.slack.notifier import SlackNotifier
 from bot.slack.people import People
 from bot.slack.to_command import mentioned_ids, to_message
-from handlers.core import Core, is_outage
+from handlers.core import Core
 from handlers.types import CommunityRef, Message
 
 Listener = TypeVar("Listener", bound=Callable[..., Awaitable[None]])
@@ -139,7 +139,7 @@ class Runtime:
                 await listener(*args, **kwargs)
             except Exception as error:
                 if not found.handed_on:
-                    if is_outage(error):
+                    if passes(error):
                         await self.inbox.retry_later(found, error)
                     else:
                         await self.inbox.finish(found, f"{type(error).__name__}: {error}")

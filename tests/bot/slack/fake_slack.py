@@ -68,6 +68,7 @@ class FakeSlack:
     # every message Guild posted, per channel, oldest first, as conversations.history returns them
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     failing: dict[str, list[str]] = field(default_factory=dict)  # method → error codes answered next, one each
+    dropping: set[str] = field(default_factory=set)  # methods whose connection breaks before any answer
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -171,6 +172,10 @@ class FakeSlack:
         body = await self._body(request)
         auth = request.headers.get("Authorization", "")
         self.calls.append(Call(method, body, auth.removeprefix("Bearer ") or body.get("token")))
+        if method in self.dropping:  # a transport failure (Slack unreachable mid-call), not an API error
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=500)  # never reaches the client
         if self.slow.get(method):
             await asyncio.sleep(self.slow[method])
         if method in self.held:

@@ -151,6 +151,28 @@ async def test_a_database_blink_leaves_the_row_for_a_later_try_instead_of_sorry(
     assert [c for c in slack.fake.of("chat.postMessage") if c.body.get("channel") == "CGENERAL"]
 
 
+async def test_slack_unreachable_during_the_work_leaves_the_row_for_a_later_try_instead_of_sorry(
+    slack: SlackHarness,
+) -> None:
+    """The connection to Slack breaks while the work looks people up: nothing is lost, nobody is told "Sorry"."""
+    slack.fake.dropping.add("users.info")
+    assert (await slack.post(kudos(slack.fake, 5), FORM)).status == 200
+    await slack.idle()
+    [(_, done_at, attempts, error)] = await inbox_rows(slack)
+    assert done_at is None and attempts == 0 and "Disconnected" in error
+    assert await slack.count(Kudos) == 0
+    assert not slack.fake.of("respond:kudos-5")
+
+    slack.fake.dropping.clear()
+    slack.adapter.inbox.clock = lambda: utc_now() + timedelta(seconds=30)
+    assert await sweeper(slack).sweep() == 1
+    await slack.idle()
+
+    assert await slack.count(Kudos) == 1
+    [(_, done_at, attempts, _)] = await inbox_rows(slack)
+    assert done_at is not None and attempts == 1
+
+
 async def test_a_socket_mode_command_whose_work_failed_is_replayed_from_the_payload_kept_for_it(
     database_url: str, fake_slack: FakeSlack,
 ) -> None:
