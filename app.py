@@ -27,12 +27,12 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from aiohttp import web
 from sqlalchemy import text
@@ -460,17 +460,27 @@ async def list_jobs(settings: config.Settings, out: TextIO) -> None:
 
 
 STUCK_AFTER = timedelta(minutes=15)
+Row = TypeVar("Row")
+
+
+async def _stuck(settings: config.Settings, find: Callable[[Guild, datetime], Awaitable[list[Row]]],
+                 ) -> tuple[datetime, list[Row]]:
+    """What ``find`` reports stuck as of now, read on a Guild built for that one read."""
+    guild = await build(settings)
+    try:
+        now = guild.core.clock()
+        return now, await find(guild, now)
+    finally:
+        await guild.close()
 
 
 async def outbox_report(settings: config.Settings, out: TextIO) -> int:
     """List failed notices and those still unsent after ``STUCK_AFTER``; how many."""
-    guild = await build(settings)
-    try:
-        now = guild.core.clock()
+    async def find(guild: Guild, now: datetime) -> list[outbox.Stuck]:
         async with guild.uow() as uow:
-            stuck = await outbox.stuck(uow.session, at=now, older_than=STUCK_AFTER)
-    finally:
-        await guild.close()
+            return await outbox.stuck(uow.session, at=now, older_than=STUCK_AFTER)
+
+    now, stuck = await _stuck(settings, find)
     if not stuck:
         out.write("Nothing stuck in the outbox.\n")
         return 0
@@ -507,13 +517,11 @@ async def outbox_retry(settings: config.Settings, target: str, out: TextIO) -> i
 
 async def inbox_report(settings: config.Settings, out: TextIO) -> int:
     """List acknowledged deliveries given up after their tries and those still not done after ``STUCK_AFTER``."""
-    guild = await build(settings)
-    try:
-        now = guild.core.clock()
+    async def find(guild: Guild, now: datetime) -> list[inbox_rows.Unfinished]:
         async with guild.engine.connect() as conn:
-            stuck = await inbox_rows.unfinished(conn, now=now, older_than=STUCK_AFTER, max_attempts=MAX_ATTEMPTS)
-    finally:
-        await guild.close()
+            return await inbox_rows.unfinished(conn, now=now, older_than=STUCK_AFTER, max_attempts=MAX_ATTEMPTS)
+
+    now, stuck = await _stuck(settings, find)
     if not stuck:
         out.write("Nothing stuck in the inbox.\n")
         return 0
@@ -545,8 +553,8 @@ async def inbox_retry(settings: config.Settings, target: str, out: TextIO) -> in
 
 
 # The operator's view of the two queues: list what is stuck, run given-up rows again (report, retry, a row, help).
-ROW_COMMANDS: dict[str, tuple[Callable[[config.Settings, TextIO], Awaitable[int]],
-                              Callable[[config.Settings, str, TextIO], Awaitable[int]], str, str]] = {
+ROW_COMMANDS: dict[str, tuple[Callable[[config.Settings, TextIO], Coroutine[Any, Any, int]],
+                              Callable[[config.Settings, str, TextIO], Coroutine[Any, Any, int]], str, str]] = {
     "outbox": (outbox_report, outbox_retry, "notice",
                "list stuck or failed notices; 'retry <id>|all' sends failed ones again"),
     "inbox": (inbox_report, inbox_retry, "delivery",

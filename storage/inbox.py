@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -110,6 +110,11 @@ async def give_back(conn: AsyncConnection, key: str, now: datetime) -> None:
         claimed_by=None, claimed_until=now, attempts=case((InboxItem.attempts > 0, InboxItem.attempts - 1), else_=0)))
 
 
+def gave_up(max_attempts: int) -> ColumnElement[bool]:
+    """A row taken over ``max_attempts`` times: no sweeper claims it any more; it waits for an operator."""
+    return InboxItem.attempts >= max_attempts
+
+
 async def claim(conn: AsyncConnection, *, owner: str, now: datetime, lease: timedelta, limit: int,
                 max_attempts: int) -> list[Item]:
     """Take over at most ``limit`` rows that are due, oldest due first; each counts one more attempt.
@@ -117,7 +122,7 @@ async def claim(conn: AsyncConnection, *, owner: str, now: datetime, lease: time
     A row still naming its owner was left by a process whose lease ran out: its ``last_error`` says so.
     """
     due = (select(InboxItem.id)
-           .where(InboxItem.done_at.is_(None), InboxItem.attempts < max_attempts, InboxItem.claimed_until <= now)
+           .where(InboxItem.done_at.is_(None), ~gave_up(max_attempts), InboxItem.claimed_until <= now)
            .order_by(InboxItem.claimed_until).limit(limit)
            .with_for_update(skip_locked=True))
     result = await conn.execute(
@@ -132,7 +137,7 @@ async def claim(conn: AsyncConnection, *, owner: str, now: datetime, lease: time
 
 async def depth(conn: AsyncConnection, max_attempts: int) -> Depth:
     """One indexed read of the unfinished rows (for the metrics scrape)."""
-    given_up = InboxItem.attempts >= max_attempts
+    given_up = gave_up(max_attempts)
     row = (await conn.execute(
         select(func.coalesce(func.sum(case((given_up, 0), else_=1)), 0),
                func.min(case((given_up, None), else_=InboxItem.received_at)),
@@ -156,19 +161,18 @@ async def prune(conn: AsyncConnection, before: datetime) -> int:
 async def unfinished(conn: AsyncConnection, *, now: datetime, older_than: timedelta,
                      max_attempts: int) -> list[Unfinished]:
     """Rows given up after ``max_attempts`` tries, and rows received more than ``older_than`` ago and not done."""
-    given_up = InboxItem.attempts >= max_attempts
+    given_up = gave_up(max_attempts)
     rows = await conn.execute(
         select(InboxItem.id, InboxItem.platform, InboxItem.kind, InboxItem.received_at, InboxItem.attempts,
-               InboxItem.last_error)
+               given_up, InboxItem.last_error)
         .where(InboxItem.done_at.is_(None), or_(given_up, InboxItem.received_at < now - older_than))
         .order_by(InboxItem.received_at))
-    return [Unfinished(row.id, row.platform, row.kind, row.received_at, row.attempts, row.attempts >= max_attempts,
-                       row.last_error) for row in rows]
+    return [Unfinished(*row[:5], bool(row[5]), row[6]) for row in rows]
 
 
 async def requeue(conn: AsyncConnection, ids: Sequence[int] | None, *, now: datetime, max_attempts: int) -> list[int]:
     """Rows given up (all of them, or those of ``ids``) due again now, their tries counted afresh; their ids."""
-    query = update(InboxItem).where(InboxItem.done_at.is_(None), InboxItem.attempts >= max_attempts)
+    query = update(InboxItem).where(InboxItem.done_at.is_(None), gave_up(max_attempts))
     if ids is not None:
         query = query.where(InboxItem.id.in_(ids))
     result = await conn.execute(query.values(attempts=0, claimed_by=None, claimed_until=now)
